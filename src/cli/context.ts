@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { openTransport } from '../transport/open.js';
+import type { Transport } from '../transport/transport.js';
+
+/** The options every command shares. */
+export interface GlobalOptions {
+  brokers?: string;
+  dataDir?: string;
+  config?: string;
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals() as GlobalOptions;
+}
+
+export function configFor(command: Command): LoadedConfig {
+  return loadConfig(globalOptions(command));
+}
+
+/** Runs work with the configured transport and always closes it. */
+export async function withTransport<T>(config: LoadedConfig, work: (transport: Transport) => Promise<T>): Promise<T> {
+  const transport = openTransport(config);
+  try {
+    return await work(transport);
+  } finally {
+    await transport.close();
+  }
+}
+
+/**
+ * Ctrl-C (or SIGTERM) aborts the returned signal so the job can flush and commit; a second
+ * Ctrl-C exits at once.
+ */
+export function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { produceRecords, recordsFromInput } from '../jobs/produce.js';
+import { configFor, withTransport } from './context.js';
+import { wholeNumber } from './values.js';
+
+interface ProduceFlags {
+  file?: string;
+  keyField?: string;
+  raw?: boolean;
+  partitions: string;
+}
+
+export function registerProduce(program: Command): void {
+  program
+    .command('produce <topic>')
+    .description('send records from a file or standard input: a JSON array, or one JSON object per line')
+    .option('--file <path>', 'read from this file instead of standard input')
+    .option('--key-field <name>', 'key each record by this field of its value')
+    .option('--raw', 'send each input line as it is, unparsed (to test how consumers treat bad data)')
+    .option('--partitions <n>', 'partitions if the topic has to be created', '1')
+    .action(async (topic: string, flags: ProduceFlags, command: Command) => {
+      const config = configFor(command);
+      const partitions = wholeNumber('--partitions', flags.partitions, 1);
+      const source = flags.file ?? 'standard input';
+      let text: string;
+      try {
+        text = readFileSync(flags.file ?? 0, 'utf8');
+      } catch {
+        throw new UsageError(`cannot read ${source}`);
+      }
+      const records = recordsFromInput({ text, raw: Boolean(flags.raw), keyField: flags.keyField, source });
+      await withTransport(config, (transport) => produceRecords(transport, topic, records, partitions));
+      process.stderr.write(`produced ${records.length} records to ${topic}\n`);
+    });
+}

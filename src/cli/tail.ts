@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import chalk from 'chalk';
+import { UsageError } from '../errors.js';
+import type { StartFrom } from '../jobs/positions.js';
+import { runTail } from '../jobs/tail.js';
+import type { LogRecord } from '../transport/transport.js';
+import { configFor, interruptSignal, withTransport } from './context.js';
+import { duration, isoTime, oneOf, wholeNumber } from './values.js';
+
+interface TailFlags {
+  follow?: boolean;
+  from?: string;
+  count?: string;
+  partition?: string;
+  where: string[];
+  format: string;
+}
+
+export function registerTail(program: Command): void {
+  program
+    .command('tail <topics...>')
+    .description('print records of one or more topics (kcat -C): the last 10 by default, -f to keep following')
+    .option('-f, --follow', 'keep following new records until Ctrl-C')
+    .option('--from <where>', 'beginning | end | OFFSET | -N (last N per partition) | @TIME (ISO, or relative like @-10m)')
+    .option('-n, --count <n>', 'stop after N records')
+    .option('--partition <p>', 'only this partition')
+    .option('--where <field=value>', 'only records whose value has field = value (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--format <format>', 'pretty or json (one envelope per line)', 'pretty')
+    .action(async (topics: string[], flags: TailFlags, command: Command) => {
+      const config = configFor(command);
+      const format = oneOf('--format', flags.format, ['pretty', 'json'] as const);
+      const options = {
+        from: flags.from === undefined ? undefined : parseFrom(flags.from),
+        count: flags.count === undefined ? undefined : wholeNumber('--count', flags.count, 1),
+        partition: flags.partition === undefined ? undefined : wholeNumber('--partition', flags.partition),
+        where: flags.where.map(parseWhere),
+      };
+      const print = format === 'json' ? printEnvelope : printPretty;
+      await withTransport(config, (transport) =>
+        runTail({ transport, topics, follow: Boolean(flags.follow), signal: interruptSignal(), onRecord: print, ...options }));
+    });
+}
+
+export function parseFrom(text: string): StartFrom {
+  if (text === 'beginning') return { kind: 'beginning' };
+  if (text === 'end') return { kind: 'end' };
+  if (/^\d+$/.test(text)) return { kind: 'offset', offset: Number(text) };
+  if (/^-\d+$/.test(text)) return { kind: 'last', count: Number(text.slice(1)) };
+  if (text.startsWith('@-')) return { kind: 'time', ms: Date.now() - duration('--from', text.slice(2)) };
+  if (text.startsWith('@')) return { kind: 'time', ms: Math.floor(isoTime('--from', text.slice(1)) / 1000) };
+  throw new UsageError(`--from ${JSON.stringify(text)} is not accepted: use beginning, end, OFFSET, -N, @TIME (ISO) or @-10m`);
+}
+
+function parseWhere(text: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--where ${JSON.stringify(text)} is not accepted: use field=value`);
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+function parsedValue(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function printEnvelope(r: LogRecord): void {
+  process.stdout.write(JSON.stringify({ topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: parsedValue(r.value) }) + '\n');
+}
+
+function printPretty(r: LogRecord): void {
+  const where = chalk.dim(`${r.topic}[${r.partition}]@${r.offset}`);
+  const key = r.key === null ? '' : ` ${chalk.cyan(r.key)}`;
+  process.stdout.write(`${where}${key} ${r.value}\n`);
+}
+

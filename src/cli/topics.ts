@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { formatCount, printJsonLine, printTable } from '../render/output.js';
+import { configFor, withTransport } from './context.js';
+import { oneOf, wholeNumber } from './values.js';
+
+export function registerTopics(program: Command): void {
+  const topics = program.command('topics').description('list, create and delete topics');
+  topics
+    .command('list', { isDefault: true })
+    .description('list topics with partitions and record counts')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (flags: { format: string }, command: Command) => {
+      const format = oneOf('--format', flags.format, ['table', 'json'] as const);
+      const list = await withTransport(configFor(command), (t) => t.listTopics());
+      if (format === 'json') list.forEach((t) => printJsonLine(t));
+      else printTable(['topic', 'partitions', 'records'], list.map((t) => [t.name, t.partitions, formatCount(t.records)]), ['left', 'right', 'right']);
+    });
+  topics
+    .command('create <name>')
+    .description('create a topic')
+    .option('--partitions <n>', 'number of partitions', '1')
+    .action(async (name: string, flags: { partitions: string }, command: Command) => {
+      const partitions = wholeNumber('--partitions', flags.partitions, 1);
+      const created = await withTransport(configFor(command), (t) => t.createTopic(name, partitions));
+      process.stderr.write(created ? `created ${name} with ${partitions} partition(s)\n` : `${name} already exists\n`);
+    });
+  topics
+    .command('delete <name>')
+    .description('delete a topic and its records')
+    .action(async (name: string, _flags: unknown, command: Command) => {
+      await withTransport(configFor(command), (t) => t.deleteTopic(name));
+      process.stderr.write(`deleted ${name}\n`);
+    });
+}

@@ -1,0 +1,110 @@
+import type { SalesRules } from '../generator/rules.js';
+import { DEFAULT_RULES } from '../generator/rules.js';
+
+export type Auth =
+  | { method: 'plaintext' }
+  | { method: 'sasl_scram'; username: string; password: string };
+
+export interface Topics {
+  products: string;
+  purchases: string;
+  inventories: string;
+}
+
+/** Everything a command needs to know about where and how to run, validated once. */
+export interface Config {
+  /** Empty = the embedded log. */
+  brokers: string[];
+  auth: Auth;
+  topics: Topics;
+  rules: SalesRules;
+  numberOfSales: number;
+  dataDir: string;
+}
+
+/** The raw inputs, each layer as text, before validation. */
+export interface ConfigSources {
+  ini: Record<string, Record<string, string | undefined> | undefined>;
+  env: Record<string, string | undefined>;
+  flags: { brokers?: string; dataDir?: string };
+}
+
+export interface ConfigResult {
+  config: Config;
+  errors: string[];
+}
+
+type NumberRule = { section: string; key: string; field: keyof SalesRules | 'numberOfSales'; min: number; max?: number; integer: boolean };
+
+const NUMBER_RULES: NumberRule[] = [
+  { section: 'SALES', key: 'min_sale_freq', field: 'minSaleFreq', min: 0, integer: true },
+  { section: 'SALES', key: 'max_sale_freq', field: 'maxSaleFreq', min: 0, integer: true },
+  { section: 'SALES', key: 'number_of_sales', field: 'numberOfSales', min: 0, integer: true },
+  { section: 'SALES', key: 'transaction_quantity_one_item_freq', field: 'transactionQuantityOneItemFreq', min: 0, max: 20, integer: true },
+  { section: 'SALES', key: 'item_quantity_one_freq', field: 'itemQuantityOneFreq', min: 0, max: 30, integer: true },
+  { section: 'SALES', key: 'member_freq', field: 'memberFreq', min: 0, max: 10, integer: true },
+  { section: 'SALES', key: 'club_member_discount', field: 'clubMemberDiscount', min: 0, max: 1, integer: false },
+  { section: 'SALES', key: 'add_supp_freq_group1', field: 'addSuppFreqGroup1', min: 0, max: 10, integer: true },
+  { section: 'SALES', key: 'add_supp_freq_group2', field: 'addSuppFreqGroup2', min: 0, max: 10, integer: true },
+  { section: 'SALES', key: 'supplements_cost', field: 'supplementsCost', min: 0, integer: false },
+  { section: 'INVENTORY', key: 'min_inventory', field: 'minInventory', min: 0, integer: true },
+  { section: 'INVENTORY', key: 'restock_amount', field: 'restockAmount', min: 1, integer: true },
+];
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+const BROKER = /^[^\s:,]+:\d{1,5}$/;
+
+/**
+ * Pure: merges flags > environment > ini > defaults and reports every problem at once, each
+ * naming the key and what is accepted.
+ */
+export function validateConfig({ ini, env, flags }: ConfigSources): ConfigResult {
+  const errors: string[] = [];
+  const kafka = ini.KAFKA ?? {};
+  const text = (v: string | undefined) => (v ?? '').trim();
+
+  const brokersText = flags.brokers ?? env.SALESSTREAM_BROKERS ?? text(kafka.bootstrap_servers);
+  const brokers = brokersText.split(',').map((b) => b.trim()).filter(Boolean);
+  for (const b of brokers) {
+    if (!BROKER.test(b)) errors.push(`brokers: "${b}" is not host:port`);
+  }
+
+  const method = text(kafka.auth_method) || 'plaintext';
+  let auth: Auth = { method: 'plaintext' };
+  if (method === 'sasl_scram') {
+    const username = text(kafka.sasl_username), password = text(kafka.sasl_password);
+    if (!username || !password) errors.push('[KAFKA] auth_method sasl_scram needs sasl_username and sasl_password');
+    auth = { method, username, password };
+  } else if (method !== 'plaintext') {
+    errors.push(`[KAFKA] auth_method "${method}" is not accepted: use plaintext or sasl_scram`);
+  }
+
+  const topics: Topics = {
+    products: text(kafka.topic_products) || 'demo.products',
+    purchases: text(kafka.topic_purchases) || 'demo.purchases',
+    inventories: text(kafka.topic_inventories) || 'demo.inventories',
+  };
+  for (const [key, name] of Object.entries(topics)) {
+    if (!TOPIC_NAME.test(name)) errors.push(`[KAFKA] topic_${key} "${name}" is not a topic name (letters, digits, . _ -)`);
+  }
+
+  const numbers: Record<string, number> = { ...DEFAULT_RULES, numberOfSales: 1000 };
+  for (const rule of NUMBER_RULES) {
+    const raw = text(ini[rule.section]?.[rule.key]);
+    if (raw === '') continue;
+    const value = Number(raw);
+    const range = rule.max === undefined ? `≥ ${rule.min}` : `from ${rule.min} to ${rule.max}`;
+    if (!Number.isFinite(value) || (rule.integer && !Number.isInteger(value)) || value < rule.min || (rule.max !== undefined && value > rule.max)) {
+      errors.push(`[${rule.section}] ${rule.key} = "${raw}" is not accepted: use ${rule.integer ? 'a whole number' : 'a number'} ${range}`);
+      continue;
+    }
+    numbers[rule.field] = value;
+  }
+  if (numbers.maxSaleFreq < numbers.minSaleFreq) errors.push('[SALES] max_sale_freq must be ≥ min_sale_freq');
+  const { numberOfSales, ...rules } = numbers;
+
+  const dataDir = flags.dataDir ?? env.SALESSTREAM_DATA_DIR ?? './.salesstream';
+  if (dataDir.trim() === '') errors.push('data dir: must not be empty');
+
+  return { config: { brokers, auth, topics, rules: rules as unknown as SalesRules, numberOfSales, dataDir }, errors };
+}

@@ -1,0 +1,56 @@
+// Message shapes of DESIGN §2. Field order in these interfaces is the wire order: objects are
+// built in this order so JSON.stringify writes exactly the original generator's layout.
+
+export interface ProductMessage {
+  event_time: string;
+  product_id: string;
+  category: string;
+  item: string;
+  size: string;
+  cogs: number;
+  price: number;
+  inventory_level: number;
+  contains_fruit: boolean;
+  contains_veggies: boolean;
+  contains_nuts: boolean;
+  contains_caffeine: boolean;
+  propensity_to_buy: number;
+}
+
+export interface PurchaseMessage {
+  transaction_time: string;
+  transaction_id: string;
+  product_id: string;
+  price: number;
+  quantity: number;
+  is_member: boolean;
+  member_discount: number;
+  add_supplements: boolean;
+  supplement_price: number;
+  total_purchase: number;
+}
+
+export interface InventoryMessage {
+  event_time: string;
+  product_id: string;
+  existing_level: number;
+  stock_quantity: number;
+  new_level: number;
+}
+
+export interface RunningTotalMessage {
+  event_time: string;
+  product_id: string;
+  transactions: number;
+  quantities: number;
+  sales: number;
+}
+
+/** Money on the wire is a float with 2 decimals; inside, it is integer cents so sums are exact. */
+export function toCents(amount: number): number {
+  return Math.round(amount * 100);
+}
+
+export function fromCents(cents: number): number {
+  return cents / 100;
+}

@@ -1,0 +1,21 @@
+import Table from 'cli-table3';
+
+/** Data goes to stdout; a table for people, or one JSON object per line for programs. */
+export function printTable(columns: string[], rows: (string | number | null)[][], align: ('left' | 'right')[] = []): void {
+  const table = new Table({ head: columns, colAligns: columns.map((_, i) => align[i] ?? 'left'), style: { head: ['cyan'] } });
+  for (const row of rows) table.push(row.map((v) => (v === null ? '' : v)));
+  process.stdout.write(table.toString() + '\n');
+}
+
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}
+
+/** Money with thousands separators and 2 decimals, as the Spark console and the dashboard show it. */
+export function formatMoney(value: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}

@@ -1,0 +1,47 @@
+import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { SalesstreamError } from '../../errors.js';
+
+export interface WriterLock {
+  release(): void;
+}
+
+/**
+ * One writer per topic (DESIGN §1): a lock file holding the writer's pid. A lock left by a
+ * process that no longer runs (kill -9) is taken over.
+ */
+export function acquireWriterLock(topicDir: string, topic: string): WriterLock {
+  const path = join(topicDir, 'writer.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      const release = () => rmSync(path, { force: true });
+      process.once('exit', release);
+      return {
+        release() {
+          process.removeListener('exit', release);
+          release();
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(path, 'utf8').trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new SalesstreamError(`topic ${topic} is being written by process ${holder}; the embedded log allows one writer per topic`, 2);
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new SalesstreamError(`could not lock topic ${topic} for writing`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

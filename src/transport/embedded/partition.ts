@@ -1,0 +1,91 @@
+import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeEnvelope, offsetOfLine } from './envelope.js';
+import { SEGMENT_BYTES, listSegments, readLines, segmentName } from './files.js';
+
+/** Where a partition's log ends: its last segment and the next offset to write. */
+export function partitionEnd(dir: string): { base: number; end: number; bytes: number } {
+  const segments = listSegments(dir);
+  if (segments.length === 0) return { base: 0, end: 0, bytes: 0 };
+  const base = segments[segments.length - 1];
+  const path = join(dir, segmentName(base));
+  let position = 0;
+  let count = 0;
+  for (;;) {
+    const chunk = readLines(path, position, 8 << 20);
+    if (chunk.lines.length === 0) break;
+    count += chunk.lines.length;
+    position = chunk.next;
+  }
+  return { base, end: base + count, bytes: position };
+}
+
+export function partitionStart(dir: string): number {
+  return listSegments(dir)[0] ?? 0;
+}
+
+/** Byte position in a segment where offset `target` starts (or the end of complete lines). */
+export function seekInSegment(path: string, base: number, target: number): { position: number; offset: number } {
+  let position = 0;
+  let offset = base;
+  for (;;) {
+    const chunk = readLines(path, position, 8 << 20);
+    if (chunk.lines.length === 0) return { position, offset };
+    for (let i = 0; i < chunk.lines.length; i++) {
+      const lineOffset = offsetOfLine(chunk.lines[i]);
+      if (lineOffset >= target) return { position: chunk.starts[i], offset: lineOffset };
+      offset = lineOffset + 1;
+    }
+    position = chunk.next;
+  }
+}
+
+/**
+ * The single writer of one partition. Opening cuts off an unfinished last line left by a crash;
+ * each append is one write() of whole lines, so readers see every record whole or not at all.
+ */
+export class PartitionAppender {
+  private fd: number;
+  private base: number;
+  private bytes: number;
+  private next: number;
+
+  constructor(private readonly dir: string) {
+    const { base, end, bytes } = partitionEnd(dir);
+    this.base = base;
+    this.next = end;
+    this.bytes = bytes;
+    this.fd = this.openSegment(base);
+    if (fstatSync(this.fd).size > bytes) ftruncateSync(this.fd, bytes);
+  }
+
+  get nextOffset(): number {
+    return this.next;
+  }
+
+  append(records: { key: string | null; value: string }[], timestamp: number): void {
+    if (this.bytes >= SEGMENT_BYTES) this.roll();
+    let text = '';
+    for (const r of records) text += encodeEnvelope(this.next++, timestamp, r.key, r.value);
+    const buffer = Buffer.from(text, 'utf8');
+    let written = 0;
+    while (written < buffer.length) written += writeSync(this.fd, buffer, written, buffer.length - written, this.bytes + written);
+    this.bytes += buffer.length;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private roll(): void {
+    closeSync(this.fd);
+    this.base = this.next;
+    this.bytes = 0;
+    this.fd = this.openSegment(this.base);
+  }
+
+  private openSegment(base: number): number {
+    const path = join(this.dir, segmentName(base));
+    return openSync(path, existsSync(path) ? 'r+' : 'w+');
+  }
+}
