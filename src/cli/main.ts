@@ -40,8 +40,14 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     process.exitCode = exitCodeFor(err);
   }
-  // kafkajs and timers may hold the loop open after a finished command
-  setImmediate(() => process.exit(process.exitCode));
+  // kafkajs and timers may hold the loop open after a finished command; exit once what was
+  // written to a pipe has been handed over, or the end of the output would be lost
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(process.exitCode);
+}
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
 }
 
 function exitCodeFor(err: unknown): number {

@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import { createPartitioner } from '../partitioner.js';
 import type { LogRecord, Offsets, PartitionRange, ProduceRecord, ReadOptions, TopicInfo, Transport, Writer } from '../transport.js';
 import { valueText, type Envelope } from './envelope.js';
-import { listSegments, partitionDir, readLines, segmentName } from './files.js';
+import { SEGMENT_BYTES, listSegments, partitionDir, readLines, segmentName } from './files.js';
 import { acquireWriterLock, type WriterLock } from './lock.js';
 import { PartitionAppender, partitionEnd, partitionStart, seekInSegment } from './partition.js';
 
@@ -19,7 +19,7 @@ const POLL_MS = 50;
 export class EmbeddedTransport implements Transport {
   readonly description: string;
 
-  constructor(readonly dataDir: string) {
+  constructor(readonly dataDir: string, private readonly segmentBytes = SEGMENT_BYTES) {
     this.description = `embedded log at ${dataDir}`;
   }
 
@@ -100,7 +100,7 @@ export class EmbeddedTransport implements Transport {
         const count = this.partitionCount(topic);
         const dir = this.topicDir(topic);
         const lock = acquireWriterLock(dir, topic);
-        entry = { lock, partitions: Array.from({ length: count }, (_, p) => new PartitionAppender(partitionDir(dir, p))) };
+        entry = { lock, partitions: Array.from({ length: count }, (_, p) => new PartitionAppender(partitionDir(dir, p), this.segmentBytes)) };
         appenders.set(topic, entry);
       }
       return entry.partitions;

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeEnvelope, offsetOfLine } from './envelope.js';
-import { SEGMENT_BYTES, listSegments, readLines, segmentName } from './files.js';
+import { listSegments, readLines, segmentName } from './files.js';
 
 /** Where a partition's log ends: its last segment and the next offset to write. */
 export function partitionEnd(dir: string): { base: number; end: number; bytes: number } {
@@ -50,7 +50,7 @@ export class PartitionAppender {
   private bytes: number;
   private next: number;
 
-  constructor(private readonly dir: string) {
+  constructor(private readonly dir: string, private readonly segmentBytes: number) {
     const { base, end, bytes } = partitionEnd(dir);
     this.base = base;
     this.next = end;
@@ -64,7 +64,7 @@ export class PartitionAppender {
   }
 
   append(records: { key: string | null; value: string }[], timestamp: number): void {
-    if (this.bytes >= SEGMENT_BYTES) this.roll();
+    if (this.bytes >= this.segmentBytes) this.roll();
     let text = '';
     for (const r of records) text += encodeEnvelope(this.next++, timestamp, r.key, r.value);
     const buffer = Buffer.from(text, 'utf8');

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { FIXTURES, jsonLines, runCli, tempDir, uniqueTopic, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
+
+const brokers = inject('kafkaBrokers');
+const START = ['--fast', '--start-time', '2026-01-01T08:00:00Z'];
+
+async function ok(args: string[], cwd: string, input?: string) {
+  const result = await runCli(args, { cwd, input });
+  expect(result.code, `salesstream ${args.join(' ')}\n${result.stderr}`).toBe(0);
+  return result;
+}
+
+describe.skipIf(!brokers)('salesstream on a real Kafka broker', () => {
+  const onKafka = (args: string[]) => ['--brokers', brokers, ...args];
+  const all = (topic: string) => ['tail', topic, '--from', 'beginning', '--format', 'json'];
+
+  it('generates the same content as the embedded log for the same seed, and tails it back', async () => {
+    const cwd = tempDir();
+    const topics = uniqueTopics('gen');
+    writeTestConfig(cwd, topics);
+    await ok(onKafka(['generate', '--count', '3000', '--seed', '11', '--partitions', '2', ...START]), cwd);
+    await ok(['generate', '--count', '3000', '--seed', '11', '--partitions', '2', ...START], cwd);
+    for (const topic of Object.values(topics)) {
+      const kafka = jsonLines((await ok(onKafka(all(topic)), cwd)).stdout);
+      const embedded = jsonLines((await ok(all(topic), cwd)).stdout);
+      expect(kafka.length).toBeGreaterThan(0);
+      const content = (records: any[]) => records.map((e) => JSON.stringify([e.partition, e.offset, e.key, e.value])).sort();
+      expect(content(kafka)).toEqual(content(embedded));
+    }
+    const listed = jsonLines((await ok(onKafka(['topics', '--format', 'json']), cwd)).stdout);
+    expect(listed.find((t) => t.name === topics.products)).toEqual({ name: topics.products, partitions: 2, records: 27 });
+    const counted = await ok(onKafka(['tail', topics.purchases, '--from', 'beginning', '--count', '7', '--format', 'json']), cwd);
+    expect(jsonLines(counted.stdout)).toHaveLength(7);
+  });
+
+  it('produces and tails keyed JSON and raw records', async () => {
+    const cwd = tempDir();
+    const keyed = uniqueTopic('keyed');
+    const raw = uniqueTopic('raw');
+    await ok(onKafka(['produce', keyed, '--file', join(FIXTURES, 'sample_date_new.json'), '--key-field', 'product_id', '--partitions', '3']), cwd);
+    const records = jsonLines((await ok(onKafka(all(keyed)), cwd)).stdout);
+    expect(records).toHaveLength(307);
+    expect(records.every((e) => e.key === e.value.product_id)).toBe(true);
+    const partitionsOfKey = new Map<string, Set<number>>();
+    for (const e of records) partitionsOfKey.set(e.key, (partitionsOfKey.get(e.key) ?? new Set()).add(e.partition));
+    expect([...partitionsOfKey.values()].every((s) => s.size === 1)).toBe(true);
+
+    await ok(onKafka(['produce', raw, '--raw']), cwd, 'not json\n{"half":\n{"ok":true}\n');
+    expect(jsonLines((await ok(onKafka(all(raw)), cwd)).stdout).map((e) => e.value)).toEqual(['not json', '{"half":', { ok: true }]);
+    const where = jsonLines((await ok(onKafka([...all(keyed), '--where', 'product_id=SF05']), cwd)).stdout);
+    expect(where.map((e) => e.offset)).toEqual(records.filter((e) => e.value.product_id === 'SF05').map((e) => e.offset));
+  });
+
+  it('creates and deletes topics', async () => {
+    const cwd = tempDir();
+    const name = uniqueTopic('admin');
+    await ok(onKafka(['topics', 'create', name, '--partitions', '3']), cwd);
+    expect(jsonLines((await ok(onKafka(['topics', '--format', 'json']), cwd)).stdout)).toContainEqual({ name, partitions: 3, records: 0 });
+    await ok(onKafka(['topics', 'delete', name]), cwd);
+    const after = jsonLines((await ok(onKafka(['topics', '--format', 'json']), cwd)).stdout);
+    expect(after.map((t) => t.name)).not.toContain(name);
+  });
+});
+
+describe('an unreachable broker', () => {
+  it('fails with one clear line within 20 seconds', async () => {
+    const started = Date.now();
+    const r = await runCli(['--brokers', '127.0.0.1:1', 'generate', '--count', '10', '--fast'], { timeoutMs: 30_000 });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^salesstream: cannot reach Kafka at 127\.0\.0\.1:1/);
+  }, 30_000);
+});
