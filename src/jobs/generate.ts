@@ -47,6 +47,7 @@ const COUNTER: Record<SimEvent['kind'], keyof GenerateCounts> = { product: 'prod
 
 /** Records gathered before a send: big enough to batch, small enough to show progress. */
 const BATCH_RECORDS = 5000;
+const LINGER_MS = 20;
 
 /** Drives the pure simulation into the transport: batching, pacing, and a clean stop. */
 export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummary> {
@@ -60,7 +61,9 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
   const pending = new Map<string, ProduceRecord[]>();
   let pendingCount = 0;
   const writer = await transport.writer();
+  let lastFlush = now();
   const flush = async () => {
+    lastFlush = now();
     for (const [topic, records] of pending) if (records.length) await writer.send(topic, records);
     pending.clear();
     pendingCount = 0;
@@ -86,9 +89,10 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
       }
       if (!opts.fast) {
         const due = started + (step.time - opts.startTime) / 1000;
-        // ahead of schedule: send what is gathered, then wait for the step's time
+        // ahead of schedule: send what is gathered (lingering up to LINGER_MS so fast paced
+        // runs still batch, as a Kafka producer's linger.ms), then wait for the step's time
         if (due > now()) {
-          if (pendingCount) await flush();
+          if (pendingCount && (due - now() >= LINGER_MS || now() - lastFlush >= LINGER_MS)) await flush();
           const wait = due - now();
           if (wait > 0) await sleep(wait, undefined, { signal: opts.signal }).catch(() => undefined);
         }
