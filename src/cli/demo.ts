@@ -35,9 +35,9 @@ export function registerDemo(program: Command): void {
       const topics = await transport.listTopics();
       printTable(['topic', 'partitions', 'records'], topics.map((t) => [t.name, t.partitions, formatCount(t.records)]), ['left', 'right', 'right']);
 
-      say(`3. salesstream tail ${config.topics.purchases} -n 5`);
+      say(`3. salesstream tail ${config.topics.purchases} --from -5`);
       await runTail({
-        transport, topics: [config.topics.purchases], follow: false, count: 5, where: [], signal: new AbortController().signal,
+        transport, topics: [config.topics.purchases], follow: false, from: { kind: 'last', count: 5 }, where: [], signal: new AbortController().signal,
         onRecord: (r) => process.stdout.write(`${chalk.dim(`${r.topic}[${r.partition}]@${r.offset}`)} ${chalk.cyan(r.key ?? '')} ${r.value}\n`),
       });
       process.stdout.write(`\nThe demo's data stays in ${dir}: try  salesstream --data-dir ${flags.dir} tail ${config.topics.inventories}\n`);

@@ -2,7 +2,8 @@ import Table from 'cli-table3';
 
 /** Data goes to stdout; a table for people, or one JSON object per line for programs. */
 export function printTable(columns: string[], rows: (string | number | null)[][], align: ('left' | 'right')[] = []): void {
-  const table = new Table({ head: columns, colAligns: columns.map((_, i) => align[i] ?? 'left'), style: { head: ['cyan'] } });
+  const styled = Boolean(process.stdout.isTTY);
+  const table = new Table({ head: columns, colAligns: columns.map((_, i) => align[i] ?? 'left'), style: { head: styled ? ['cyan'] : [], border: styled ? ['grey'] : [] } });
   for (const row of rows) table.push(row.map((v) => (v === null ? '' : v)));
   process.stdout.write(table.toString() + '\n');
 }
