@@ -105,7 +105,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
         const topic = topicOf[event.kind];
         let list = pending.get(topic);
         if (!list) pending.set(topic, (list = []));
-        list.push({ key: opts.keys === 'none' ? null : event.key, value: JSON.stringify(event.value) });
+        list.push({ key: opts.keys === 'none' ? null : event.key, value: JSON.stringify(event.value), json: true });
         pendingCount++;
         counts[COUNTER[event.kind]]++;
       }

@@ -33,7 +33,7 @@ export function recordsFromInput({ text, raw, keyField, source }: ProduceInput):
       }
     });
   }
-  return values.map((value) => ({ key: keyOf(value, keyField), value: JSON.stringify(value) }));
+  return values.map((value) => ({ key: keyOf(value, keyField), value: JSON.stringify(value), json: typeof value === 'object' && value !== null }));
 }
 
 function keyOf(value: unknown, keyField?: string): string | null {

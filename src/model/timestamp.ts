@@ -18,11 +18,18 @@ export function parseTimestamp(text: string): number | undefined {
 
 /** Formats as the original generator did: `YYYY-MM-DD HH:MM:SS.ffffff`, UTC, no zone. */
 export function formatTimestamp(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const iso = new Date(ms).toISOString(); // 2026-01-01T08:00:00.123Z
-  const fraction = String(micros - Math.floor(micros / 1_000_000) * 1_000_000).padStart(6, '0');
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${fraction}`;
+  const second = Math.floor(micros / 1_000_000);
+  // consecutive events share their second far more often than not: format it once
+  if (second !== lastSecond) {
+    const iso = new Date(second * 1000).toISOString(); // 2026-01-01T08:00:00.000Z
+    lastSecond = second;
+    lastSecondText = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`;
+  }
+  return lastSecondText + String(micros - second * 1_000_000).padStart(6, '0');
 }
+
+let lastSecond = NaN;
+let lastSecondText = '';
 
 /** ISO-8601 UTC with milliseconds, for window bounds and watermarks shown to users. */
 export function isoFromMicros(micros: number): string {

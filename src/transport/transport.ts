@@ -5,6 +5,8 @@ export interface ProduceRecord {
   key: string | null;
   /** The message text as it goes on the wire. */
   value: string;
+  /** The producer vouches that value is a serialised JSON object or array (saves re-validating it). */
+  json?: boolean;
 }
 
 export interface LogRecord {

@@ -10,8 +10,8 @@ export interface Envelope {
   value: unknown;
 }
 
-export function encodeEnvelope(offset: number, timestamp: number, key: string | null, value: string): string {
-  return `{"offset":${offset},"timestamp":${timestamp},"key":${key === null ? 'null' : JSON.stringify(key)},"value":${storedValue(value)}}\n`;
+export function encodeEnvelope(offset: number, timestamp: number, key: string | null, value: string, knownJson = false): string {
+  return `{"offset":${offset},"timestamp":${timestamp},"key":${key === null ? 'null' : JSON.stringify(key)},"value":${knownJson ? value : storedValue(value)}}\n`;
 }
 
 function storedValue(value: string): string {

@@ -63,10 +63,10 @@ export class PartitionAppender {
     return this.next;
   }
 
-  append(records: { key: string | null; value: string }[], timestamp: number): void {
+  append(records: { key: string | null; value: string; json?: boolean }[], timestamp: number): void {
     if (this.bytes >= this.segmentBytes) this.roll();
     let text = '';
-    for (const r of records) text += encodeEnvelope(this.next++, timestamp, r.key, r.value);
+    for (const r of records) text += encodeEnvelope(this.next++, timestamp, r.key, r.value, r.json);
     const buffer = Buffer.from(text, 'utf8');
     let written = 0;
     while (written < buffer.length) written += writeSync(this.fd, buffer, written, buffer.length - written, this.bytes + written);
