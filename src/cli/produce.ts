@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { produceRecords, recordsFromInput } from '../jobs/produce.js';
 import { configFor, withTransport } from './context.js';
-import { wholeNumber } from './values.js';
+import { topicName, wholeNumber } from './values.js';
 
 interface ProduceFlags {
   file?: string;
@@ -31,7 +31,7 @@ export function registerProduce(program: Command): void {
         throw new UsageError(`cannot read ${source}`);
       }
       const records = recordsFromInput({ text, raw: Boolean(flags.raw), keyField: flags.keyField, source });
-      await withTransport(config, (transport) => produceRecords(transport, topic, records, partitions));
+      await withTransport(config, (transport) => produceRecords(transport, topicName(topic), records, partitions));
       process.stderr.write(`produced ${records.length} records to ${topic}\n`);
     });
 }

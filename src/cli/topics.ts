@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatCount, printJsonLine, printTable } from '../render/output.js';
 import { configFor, withTransport } from './context.js';
-import { oneOf, wholeNumber } from './values.js';
+import { oneOf, topicName, wholeNumber } from './values.js';
 
 export function registerTopics(program: Command): void {
   const topics = program.command('topics').description('list, create and delete topics');
@@ -21,7 +21,7 @@ export function registerTopics(program: Command): void {
     .option('--partitions <n>', 'number of partitions', '1')
     .action(async (name: string, flags: { partitions: string }, command: Command) => {
       const partitions = wholeNumber('--partitions', flags.partitions, 1);
-      const created = await withTransport(configFor(command), (t) => t.createTopic(name, partitions));
+      const created = await withTransport(configFor(command), (t) => t.createTopic(topicName(name), partitions));
       process.stderr.write(created ? `created ${name} with ${partitions} partition(s)\n` : `${name} already exists\n`);
     });
   topics

@@ -51,7 +51,8 @@ const NUMBER_RULES: NumberRule[] = [
   { section: 'INVENTORY', key: 'restock_amount', field: 'restockAmount', min: 1, integer: true },
 ];
 
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+/** Kafka's rule for topic names; the embedded log uses the same so names move between them. */
+export const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const BROKER = /^[^\s:,]+:\d{1,5}$/;
 
 /**

@@ -121,6 +121,7 @@ describe('generate, tail and topics on the embedded log', () => {
       [['generate', '--start-time', 'noon'], /--start-time "noon" is not accepted/],
       [['generate', '--bogus'], /unknown option '--bogus'/],
       [['tail', 'demo.purchases', '--from', 'yesterday'], /--from "yesterday" is not accepted/],
+      [['topics', 'create', '../etc'], /topic "..\/etc" is not accepted/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);
