@@ -40,6 +40,29 @@ export function registerDemo(program: Command): void {
         transport, topics: [config.topics.purchases], follow: false, from: { kind: 'last', count: 5 }, where: [], signal: new AbortController().signal,
         onRecord: (r) => process.stdout.write(`${chalk.dim(`${r.topic}[${r.partition}]@${r.offset}`)} ${chalk.cyan(r.key ?? '')} ${r.value}\n`),
       });
+
+      {
+        // 4. one sliding-window result: the newest 10-minute window the demo's data fills end to end
+        const { runStreamWindow } = await import('../jobs/stream-window.js');
+        const { SlidingWindows } = await import('../stream/windows.js');
+        const { isoFromMicros } = await import('../model/timestamp.js');
+        const { formatMoney } = await import('../render/output.js');
+        const minute = 60_000_000;
+        say(`4. salesstream stream window --size 10m --slide 5m --top 5 --until-end`);
+        const result = await runStreamWindow({
+          transport, source: config.topics.purchases, from: 'beginning', untilEnd: true, trigger: 60_000, signal: new AbortController().signal,
+          windowing: { windows: SlidingWindows.of(10 * minute, 5 * minute), delay: 10 * minute, idleTimeout: 30_000, top: 5, mode: 'complete' },
+          onTrigger: () => undefined, onReport: (line) => process.stderr.write(`${line}\n`),
+        });
+        const lastEvent = (result?.watermark ?? 0) + 10 * minute;
+        const full = result?.rows.filter((r) => r.windowEnd <= lastEvent) ?? [];
+        const shown = full.filter((r) => r.windowStart === full[0]?.windowStart);
+        if (shown.length) {
+          process.stdout.write(`window ${isoFromMicros(shown[0].windowStart)} – ${isoFromMicros(shown[0].windowEnd)}, top 5 by sales:\n`);
+          printTable(['rank', 'product_id', 'sales', 'drinks', 'transactions'], shown.map((r) => [r.rank, r.productId, formatMoney(r.salesCents / 100), r.drinks, r.transactions]), ['right', 'left', 'right', 'right', 'right']);
+        }
+      }
       process.stdout.write(`\nThe demo's data stays in ${dir}: try  salesstream --data-dir ${flags.dir} tail ${config.topics.inventories}\n`);
+
     });
 }

@@ -3,6 +3,7 @@ import { SalesstreamError } from '../errors.js';
 import { registerDemo } from './demo.js';
 import { registerGenerate } from './generate.js';
 import { registerProduce } from './produce.js';
+import { registerStream } from './stream.js';
 import { registerTail } from './tail.js';
 import { registerTopics } from './topics.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerGenerate(program);
   registerProduce(program);
+  registerStream(program);
   registerTail(program);
   registerTopics(program);
   program.commands.forEach(function exitOverrideAll(c: Command) {

@@ -180,6 +180,17 @@ export class KafkaTransport implements Transport {
           if (until && next >= stop && remaining.delete(partition) && remaining.size === 0) queue.finish();
         },
       });
+      // A fetch holding only transaction markers or aborted records never reaches eachBatch; a
+      // transactionally written topic ends with a marker, so count such batches as read too.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.topic !== topic || payload.batchSize > 0 || payload.firstOffset === null) return;
+        const partition = payload.partition;
+        const next = nextOffset.get(partition);
+        if (next === undefined || Number(payload.firstOffset) > next) return;
+        const after = Math.max(next, Number(payload.lastOffset) + 1);
+        nextOffset.set(partition, after);
+        if (until && after >= (until.get(partition) ?? Infinity) && remaining.delete(partition) && remaining.size === 0) queue.finish();
+      });
       for (const [partition, offset] of from) consumer.seek({ topic, partition, offset: String(offset) });
       const unwanted = Array.from({ length: all }, (_, p) => p).filter((p) => !from.has(p));
       if (unwanted.length) consumer.pause([{ topic, partitions: unwanted }]);

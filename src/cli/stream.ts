@@ -1,0 +1,229 @@
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { UsageError } from '../errors.js';
+import { runStreamTotals, type TotalsTrigger } from '../jobs/stream-totals.js';
+import { runStreamWindow } from '../jobs/stream-window.js';
+import { formatTimestamp, isoFromMicros } from '../model/timestamp.js';
+import { formatCount, formatMoney, printJsonLine } from '../render/output.js';
+import { OUTPUT_MODES, windowRowJson, type OutputMode } from '../stream/window-store.js';
+import type { WindowTrigger } from '../stream/windowed-sales.js';
+import { SlidingWindows } from '../stream/windows.js';
+import { configFor, interruptSignal, withTransport } from './context.js';
+import { duration, oneOf, wholeNumber } from './values.js';
+
+interface WindowFlags {
+  size: string;
+  slide?: string;
+  watermark: string;
+  trigger: string;
+  outputMode: string;
+  top: string;
+  source?: string;
+  from: string;
+  group?: string;
+  untilEnd?: boolean;
+  sink?: string;
+  lateTopic?: string;
+  dlq?: string;
+  idleTimeout: string;
+  format?: string;
+}
+
+interface TotalsFlags {
+  source?: string;
+  group: string;
+  from: string;
+  trigger: string;
+  untilEnd?: boolean;
+  sink: string | false;
+  dlq?: string;
+  top: string;
+  format?: string;
+  sessionTimeout: string;
+}
+
+const MICROS_PER_MS = 1000;
+
+export function registerStream(program: Command): void {
+  const stream = program.command('stream').description('event-time stream processing: sliding windows (Spark job) and exactly-once running totals (Kafka Streams app)');
+
+  stream
+    .command('window')
+    .description('sales per product in event-time sliding windows, top N per window, emitted every trigger')
+    .option('--size <duration>', 'window size', '10m')
+    .option('--slide <duration>', 'window slide (default: the size, i.e. tumbling windows)')
+    .option('--watermark <duration>', 'allowed lateness: watermark = latest event time − this', '10m')
+    .option('--trigger <duration>', 'emit results every this much processing time', '1m')
+    .option('--output-mode <mode>', 'complete, update or append (as Spark)', 'complete')
+    .option('--top <n>', 'products per window', '10')
+    .option('--source <topic>', 'purchases topic (default: the configured purchases topic)')
+    .option('--from <where>', 'beginning or end (without committed offsets of --group)', 'beginning')
+    .option('--group <id>', 'resume from this group\'s committed offsets and commit there after each trigger')
+    .option('--until-end', 'read to the end offsets present at start, emit the final result, exit')
+    .option('--sink <topic>', 'also write result rows to this topic, keyed by window start and product (upserts)')
+    .option('--late-topic <topic>', 'copy late records here')
+    .option('--dlq <topic>', 'copy malformed records here, with where they came from and why')
+    .option('--idle-timeout <duration>', 'a partition silent this long stops holding the watermark back', '30s')
+    .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
+    .action(async (flags: WindowFlags, command: Command) => {
+      const config = configFor(command);
+      const size = duration('--size', flags.size);
+      const slide = flags.slide === undefined ? size : duration('--slide', flags.slide);
+      if (slide > size) throw new UsageError(`--slide ${flags.slide} is larger than --size ${flags.size}: the slide must be at most the size`);
+      if (size % slide !== 0) throw new UsageError(`--size ${flags.size} is not a multiple of --slide ${flags.slide}: use a slide that divides the size, like 5m for 10m`);
+      const options = {
+        windows: SlidingWindows.of(size * MICROS_PER_MS, slide * MICROS_PER_MS),
+        delay: duration('--watermark', flags.watermark, { allowZero: true }) * MICROS_PER_MS,
+        trigger: duration('--trigger', flags.trigger),
+        mode: oneOf('--output-mode', flags.outputMode, OUTPUT_MODES) as OutputMode,
+        top: wholeNumber('--top', flags.top, 1),
+        from: oneOf('--from', flags.from, ['beginning', 'end'] as const),
+        idleTimeout: duration('--idle-timeout', flags.idleTimeout),
+        format: outputFormat(flags.format),
+      };
+      const source = flags.source ?? config.topics.purchases;
+      const view = new LiveView(options.format);
+      let previous: { events: number; at: number } = { events: 0, at: Date.now() };
+      await withTransport(config, (transport) => runStreamWindow({
+        transport,
+        source,
+        from: options.from,
+        group: flags.group,
+        untilEnd: Boolean(flags.untilEnd),
+        trigger: options.trigger,
+        windowing: { windows: options.windows, delay: options.delay, idleTimeout: options.idleTimeout, top: options.top, mode: options.mode },
+        sink: flags.sink,
+        lateTopic: flags.lateTopic,
+        dlq: flags.dlq,
+        signal: interruptSignal(),
+        onReport: (line) => process.stderr.write(`salesstream: ${line}\n`),
+        onTrigger: (t) => {
+          const at = Date.now();
+          const rate = (t.events - previous.events) / Math.max((at - previous.at) / 1000, 1e-3);
+          previous = { events: t.events, at };
+          view.show(windowJson(t), () => windowTable(t, rate, view.height()));
+        },
+      }));
+    });
+
+  stream
+    .command('totals')
+    .description('running totals per product (the Kafka Streams demo), written exactly-once to a topic')
+    .option('--source <topic>', 'purchases topic (default: the configured purchases topic)')
+    .option('--group <id>', 'consumer group: instances in one group share the partitions; it holds the committed offsets', 'salesstream-totals')
+    .option('--from <where>', 'beginning or end, for partitions without committed offsets', 'beginning')
+    .option('--trigger <duration>', 'commit and show the totals every this much processing time', '1s')
+    .option('--until-end', 'process to the end offsets present at start, commit, exit')
+    .option('--sink <topic>', 'running-totals topic, keyed by product_id', 'demo.running.totals')
+    .option('--no-sink', 'write no running totals (state and offsets are still committed)')
+    .option('--dlq <topic>', 'copy malformed records here, with where they came from and why')
+    .option('--top <n>', 'products shown', '10')
+    .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
+    .option('--session-timeout <duration>', 'Kafka consumer-group session timeout: how soon a dead instance\'s partitions move', '10s')
+    .action(async (flags: TotalsFlags, command: Command) => {
+      const config = configFor(command);
+      const options = {
+        from: oneOf('--from', flags.from, ['beginning', 'end'] as const),
+        trigger: duration('--trigger', flags.trigger),
+        top: wholeNumber('--top', flags.top, 1),
+        format: outputFormat(flags.format),
+        sessionTimeout: duration('--session-timeout', flags.sessionTimeout),
+      };
+      if (flags.group.trim() === '') throw new UsageError('--group must not be empty');
+      const view = new LiveView(options.format);
+      await withTransport(config, (transport) => runStreamTotals({
+        transport,
+        source: flags.source ?? config.topics.purchases,
+        group: flags.group,
+        from: options.from,
+        untilEnd: Boolean(flags.untilEnd),
+        trigger: options.trigger,
+        top: options.top,
+        sink: flags.sink === false ? undefined : flags.sink,
+        dlq: flags.dlq,
+        sessionTimeout: options.sessionTimeout,
+        signal: interruptSignal(),
+        onReport: (line) => process.stderr.write(`salesstream: ${line}\n`),
+        onTrigger: (t) => view.show(totalsJson(t), () => totalsTable(t)),
+      }));
+    });
+}
+
+function outputFormat(text: string | undefined): 'table' | 'json' {
+  if (text === undefined) return process.stdout.isTTY ? 'table' : 'json';
+  return oneOf('--format', text, ['table', 'json'] as const);
+}
+
+function windowJson(t: WindowTrigger) {
+  return {
+    batch: t.batch,
+    rows: t.rows.map((r) => windowRowJson(r, isoFromMicros)),
+    events: t.events,
+    late: t.late,
+    malformed: t.malformed,
+    watermark: t.watermark === null ? null : isoFromMicros(t.watermark),
+  };
+}
+
+function totalsJson(t: TotalsTrigger) {
+  return {
+    batch: t.batch,
+    rows: t.rows.map((r) => ({
+      product_id: r.productId, transactions: r.totals.transactions, quantities: r.totals.quantities, sales: r.totals.salesCents / 100, event_time: formatTimestamp(r.totals.eventTime), rank: r.rank,
+    })),
+    events: t.events,
+    malformed: t.malformed,
+    partitions: t.partitions,
+  };
+}
+
+const heading = (batch: number) => ['-------------------------------------------', `Batch: ${batch}`, '-------------------------------------------'];
+
+function windowTable(t: WindowTrigger, rate: number, height: number): string {
+  const table = new Table({
+    head: ['window_start', 'window_end', 'product_id', 'sales', 'drinks', 'transactions', 'rank'],
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
+    style: { head: ['cyan'], compact: true },
+  });
+  const room = Math.max(10, height - 10);
+  for (const r of t.rows.slice(0, room)) {
+    table.push([isoFromMicros(r.windowStart), isoFromMicros(r.windowEnd), r.productId, formatMoney(r.salesCents / 100), formatCount(r.drinks), formatCount(r.transactions), r.rank ?? '']);
+  }
+  const watermark = t.watermark === null ? 'none yet' : isoFromMicros(t.watermark);
+  const counters = `events ${formatCount(t.events)} · late ${formatCount(t.late)} · malformed ${formatCount(t.malformed)} · watermark ${watermark} · ${formatCount(Math.round(rate))} events/s`;
+  const more = t.rows.length > room ? [`only showing top ${room} of ${formatCount(t.rows.length)} rows`] : [];
+  return [...heading(t.batch), counters, table.toString(), ...more].join('\n');
+}
+
+function totalsTable(t: TotalsTrigger): string {
+  const table = new Table({
+    head: ['product_id', 'transactions', 'quantities', 'sales', 'event_time', 'rank'],
+    colAligns: ['left', 'right', 'right', 'right', 'left', 'right'],
+    style: { head: ['cyan'], compact: true },
+  });
+  for (const r of t.rows) table.push([r.productId, formatCount(r.totals.transactions), formatCount(r.totals.quantities), formatMoney(r.totals.salesCents / 100), formatTimestamp(r.totals.eventTime), r.rank]);
+  const counters = `events ${formatCount(t.events)} · malformed ${formatCount(t.malformed)} · partitions ${t.partitions.join(',') || 'none'}`;
+  return [...heading(t.batch), counters, table.toString()].join('\n');
+}
+
+/** JSON lines for programs; on a terminal, one table redrawn in place. */
+class LiveView {
+  private lines = 0;
+
+  constructor(private readonly format: 'table' | 'json') {}
+
+  height(): number {
+    return process.stdout.rows ?? 40;
+  }
+
+  show(json: unknown, table: () => string): void {
+    if (this.format === 'json') return printJsonLine(json);
+    const text = table() + '\n';
+    if (process.stdout.isTTY && this.lines > 0) {
+      // back over the previous table, or clear the screen when it no longer fits
+      process.stdout.write(this.lines < this.height() ? `\x1b[${this.lines}F\x1b[J` : '\x1b[H\x1b[2J');
+    }
+    process.stdout.write(text);
+    this.lines = text.split('\n').length - 1;
+  }
+}

@@ -1,0 +1,179 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UsageError } from '../errors.js';
+import { parsePurchase } from '../model/purchase.js';
+import { topN } from '../stream/sales.js';
+import { decodeTotals, encodeTotals, PartitionedTotals, runningTotalMessage, type ProductTotals } from '../stream/totals.js';
+import { EmbeddedTransport } from '../transport/embedded/embedded.js';
+import { EmbeddedExactlyOnce } from '../transport/embedded/exactly-once.js';
+import type { CommitUnit, ExactlyOnceLoop } from '../transport/exactly-once.js';
+import { KafkaExactlyOnce } from '../transport/kafka-transactional.js';
+import { KafkaTransport } from '../transport/kafka.js';
+import type { Offsets, ProduceRecord, Transport } from '../transport/transport.js';
+import { deadLetter, RecordReports, where } from './stream-reports.js';
+
+export interface StreamTotalsOptions {
+  transport: Transport;
+  source: string;
+  group: string;
+  /** Where partitions without committed offsets start. */
+  from: 'beginning' | 'end';
+  untilEnd: boolean;
+  /** Commit interval, ms. */
+  trigger: number;
+  top: number;
+  /** Running-totals topic; undefined = --no-sink. */
+  sink?: string;
+  dlq?: string;
+  /** Kafka consumer-group session timeout, ms. */
+  sessionTimeout: number;
+  signal: AbortSignal;
+  onTrigger: (result: TotalsTrigger) => void;
+  onReport: (line: string) => void;
+}
+
+export interface TotalsRow {
+  productId: string;
+  totals: ProductTotals;
+  rank: number;
+}
+
+export interface TotalsTrigger {
+  batch: number;
+  /** Top N products by sales over all partitions, as this instance knows them. */
+  rows: TotalsRow[];
+  /** Records this instance processed, and of those the malformed ones. */
+  events: number;
+  malformed: number;
+  /** Input partitions this instance owns. */
+  partitions: number[];
+}
+
+/** The changelog topic of a group's running totals: one partition per input partition. */
+export function changelogTopic(group: string, source: string): string {
+  return `${group}.${source}.totals-changelog`.replace(/[^a-zA-Z0-9._-]/g, '_');
+}
+
+/**
+ * Running totals per product with exactly-once commits (DESIGN §4): each trigger commits, per
+ * owned input partition and atomically, its state changes, the changed totals for the sink,
+ * dead letters and the input offset.
+ */
+export async function runStreamTotals(opts: StreamTotalsOptions): Promise<TotalsTrigger> {
+  const { transport, source, group } = opts;
+  await transport.partitions(source);
+  const outputs = [opts.sink, opts.dlq].filter((t): t is string => !!t);
+  for (const topic of outputs) await transport.createTopic(topic, 1);
+  const loop = exactlyOnceLoop(opts, outputs);
+
+  const core = new PartitionedTotals();
+  const deadLetters = new Map<number, ProduceRecord[]>();
+  const reports = new RecordReports(opts.onReport);
+  let events = 0;
+  let malformed = 0;
+  let eventsShown = 0;
+  let batch = 0;
+
+  const running = loop.run({
+    assigned: ({ partition, next, committed, state }) => {
+      const restored = new Map<string, ProductTotals>();
+      for (const [k, v] of state) {
+        const t = decodeTotals(v);
+        if (t) restored.set(k, t);
+      }
+      core.own(partition, next, restored, committed);
+      deadLetters.set(partition, []);
+    },
+    revoked: (partition) => {
+      core.disown(partition);
+      deadLetters.delete(partition);
+    },
+    records: (records) => {
+      for (const r of records) {
+        if (!core.owns(r.partition)) continue;
+        events++;
+        const parsed = parsePurchase(r.value);
+        if (parsed.ok) {
+          core.add(r.partition, r.offset, parsed.value);
+          continue;
+        }
+        malformed++;
+        core.skip(r.partition, r.offset);
+        reports.report('malformed', `malformed record ${where(r)}: ${parsed.reason}`);
+        if (opts.dlq) deadLetters.get(r.partition)?.push(deadLetter(r, parsed.reason));
+      }
+    },
+    peer: (partition, productId, value) => {
+      const t = decodeTotals(value);
+      if (t) core.observe(partition, productId, t);
+    },
+  });
+  let failure: unknown;
+  const stopped = new AbortController();
+  running.catch((err) => {
+    failure = err;
+    stopped.abort();
+  });
+
+  // one unit per partition, in turn: each sink total adds the committed state of the others
+  const commitAll = async () => {
+    let reconcile = true;
+    for (const partition of core.partitions) {
+      const letters = deadLetters.get(partition) ?? [];
+      const plan = core.prepare(partition, reconcile, letters.length > 0);
+      if (!plan) continue;
+      const unit: CommitUnit = {
+        partition,
+        next: plan.next,
+        state: plan.state.map(([k, t]) => [k, encodeTotals(t)]),
+        outputs: [],
+      };
+      if (opts.sink) unit.outputs.push({ topic: opts.sink, records: plan.sink.map(([k, t]) => ({ key: k, value: JSON.stringify(runningTotalMessage(k, t)), json: true })) });
+      if (opts.dlq) unit.outputs.push({ topic: opts.dlq, records: letters.splice(0) });
+      if (await loop.commit(unit)) {
+        core.committed(plan);
+        reconcile = false;
+      }
+    }
+  };
+  const show = (force: boolean) => {
+    reports.flush();
+    if (!force && events === eventsShown) return undefined;
+    eventsShown = events;
+    const rows = topN(core.current(), opts.top);
+    const result: TotalsTrigger = { batch: batch++, rows, events, malformed, partitions: core.partitions };
+    opts.onTrigger(result);
+    return result;
+  };
+
+  const ends: Offsets | undefined = opts.untilEnd ? new Map((await transport.partitions(source)).map((r) => [r.partition, r.end])) : undefined;
+  const wait = AbortSignal.any([opts.signal, stopped.signal]);
+  try {
+    while (!wait.aborted) {
+      await sleep(opts.trigger, undefined, { signal: wait }).catch(() => undefined);
+      if (wait.aborted) break;
+      await commitAll();
+      if (ends && (await loop.caughtUp(ends))) break;
+      show(false);
+    }
+    if (failure) throw failure;
+    // Ctrl-C or the end: stop reading, commit what was read, leave
+    await loop.pause();
+    await commitAll();
+    return show(true)!;
+  } finally {
+    await loop.stop();
+    await running.catch(() => undefined);
+  }
+}
+
+function exactlyOnceLoop(opts: StreamTotalsOptions, outputs: string[]): ExactlyOnceLoop {
+  const { transport, source, group, from } = opts;
+  if (transport instanceof KafkaTransport) {
+    return new KafkaExactlyOnce({
+      transport, source, group, from, outputs, changelog: changelogTopic(group, source), sessionTimeout: opts.sessionTimeout,
+      onWarning: (text) => opts.onReport(text),
+    });
+  }
+  if (transport instanceof EmbeddedTransport) return new EmbeddedExactlyOnce({ transport, source, group, from, outputs });
+  throw new UsageError(`stream totals cannot run exactly-once on ${transport.description}`);
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { Purchase } from '../model/purchase.js';
+import { decodeTotals, encodeTotals, PartitionedTotals, runningTotalMessage } from './totals.js';
+
+const T0 = Date.UTC(2026, 0, 1, 8) * 1_000_000 / 1000;
+const buy = (productId: string, totalCents: number, quantity = 1, eventTime = T0): Purchase =>
+  ({ eventTime, transactionTime: '', transactionId: null, productId, priceCents: totalCents, quantity, totalCents });
+
+describe('PartitionedTotals', () => {
+  it('sums per product exactly, keeping the latest event time', () => {
+    const t = new PartitionedTotals();
+    t.own(0, 0, new Map(), false);
+    t.add(0, 0, buy('A', 499, 1, T0 + 5));
+    t.add(0, 1, buy('A', 1001, 2, T0 + 1));
+    const plan = t.prepare(0, true)!;
+    expect(plan.next).toBe(2);
+    expect(plan.sink).toEqual([['A', { transactions: 2, quantities: 3, salesCents: 1500, eventTime: T0 + 5 }]]);
+    expect(runningTotalMessage('A', plan.sink[0][1])).toEqual({ event_time: '2026-01-01 08:00:00.000005', product_id: 'A', transactions: 2, quantities: 3, sales: 15 });
+    t.committed(plan);
+    expect(t.prepare(0, true)).toBeUndefined();
+  });
+
+  it('writes sink totals from this partition\'s new state and the others\' committed state only', () => {
+    const t = new PartitionedTotals();
+    t.own(0, 0, new Map(), false);
+    t.own(1, 0, new Map(), false);
+    t.committed(t.prepare(0, true)!);
+    t.committed(t.prepare(1, true)!);
+    t.add(0, 0, buy('A', 100));
+    t.add(1, 0, buy('A', 10));
+    const first = t.prepare(0, true)!;
+    expect(first.sink).toEqual([['A', expect.objectContaining({ salesCents: 100 })]]); // p1's 10 is not committed yet
+    t.committed(first);
+    const second = t.prepare(1, true)!;
+    expect(second.sink).toEqual([['A', expect.objectContaining({ salesCents: 110 })]]);
+  });
+
+  it('keeps changes made while a commit was in flight for the next one', () => {
+    const t = new PartitionedTotals();
+    t.own(0, 0, new Map(), true);
+    t.add(0, 0, buy('A', 100));
+    const plan = t.prepare(0, false)!;
+    t.add(0, 1, buy('A', 100));
+    t.committed(plan);
+    expect(t.prepare(0, false)!.state).toEqual([['A', expect.objectContaining({ salesCents: 200 })]]);
+  });
+
+  it('marks a product for rewriting when another instance\'s partition changes it, and on taking a partition', () => {
+    const t = new PartitionedTotals();
+    t.own(0, 5, new Map([['A', { transactions: 1, quantities: 1, salesCents: 100, eventTime: T0 }]]), true);
+    t.committed(t.prepare(0, true)!);
+    expect(t.observe(1, 'A', { transactions: 1, quantities: 1, salesCents: 7, eventTime: T0 })).toBe(true);
+    expect(t.observe(1, 'A', { transactions: 1, quantities: 1, salesCents: 7, eventTime: T0 })).toBe(false);
+    const plan = t.prepare(0, true)!;
+    expect(plan.state).toEqual([]);
+    expect(plan.sink).toEqual([['A', expect.objectContaining({ salesCents: 107 })]]);
+    expect(t.prepare(0, false)).toBeUndefined();
+  });
+
+  it('encodes state as exact integers and refuses what it did not write', () => {
+    const v = { transactions: 3, quantities: 4, salesCents: 123456789, eventTime: T0 };
+    expect(decodeTotals(encodeTotals(v))).toEqual(v);
+    expect(decodeTotals('{"transactions":1.5}')).toBeUndefined();
+    expect(decodeTotals('nope')).toBeUndefined();
+  });
+});

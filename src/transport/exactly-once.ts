@@ -1,0 +1,52 @@
+// Exactly-once processing of one input topic (DESIGN §4, running totals): a processor owns
+// input partitions; for each it commits, in ONE atomic step, the output records, the changes to
+// its state and the next input offset. After a crash, a partition is restored to exactly its
+// last commit: the state as committed, reading on from the committed offset. Two
+// implementations: Kafka transactions (kafka-transactional.ts) and the embedded log's
+// write-ahead checkpoint (embedded/exactly-once.ts).
+import type { LogRecord, Offsets, ProduceRecord } from './transport.js';
+
+/** One input partition's work, made durable all or nothing. */
+export interface CommitUnit {
+  partition: number;
+  /** Next input offset: every record before it is reflected in `state` and `outputs`, none after. */
+  next: number;
+  /** Changes to this partition's state: key → value text (latest wins). */
+  state: [key: string, value: string][];
+  /** Records for output topics (the sink, a dead-letter topic). */
+  outputs: { topic: string; records: ProduceRecord[] }[];
+}
+
+export interface RestoredPartition {
+  partition: number;
+  /** Where to read on from. */
+  next: number;
+  /** False when nothing was ever committed for this partition (`next` comes from --from). */
+  committed: boolean;
+  state: Map<string, string>;
+}
+
+export interface ExactlyOnceHandlers {
+  /** This processor now owns a partition, restored to its last commit. */
+  assigned(restored: RestoredPartition): void;
+  /** It no longer does (rebalance, or its commit failed): uncommitted work is void. */
+  revoked(partition: number): void;
+  /** Records of owned partitions, each partition in offset order from its restored `next`. */
+  records(batch: LogRecord[]): void;
+  /** Committed state of a partition owned by another processor (several instances, Kafka). */
+  peer(partition: number, key: string, value: string): void;
+}
+
+export interface ExactlyOnceLoop {
+  readonly description: string;
+  /** Restores, then delivers records until stop(); rejects on a failure that ends the job. */
+  run(handlers: ExactlyOnceHandlers): Promise<void>;
+  /** Commits one unit atomically. False: not committed (fenced, revoked or failed) and the partition was revoked. */
+  commit(unit: CommitUnit): Promise<boolean>;
+  /** True once every input partition's committed position is at or past `ends` and every commit up to there has been delivered (own or peer). */
+  caughtUp(ends: Offsets): Promise<boolean>;
+  /** Stops delivering records (commits may still follow). */
+  pause(): Promise<void>;
+  /** Leaves: ends run(). */
+  stop(): Promise<void>;
+}
