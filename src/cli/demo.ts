@@ -64,5 +64,17 @@ export function registerDemo(program: Command): void {
       }
       process.stdout.write(`\nThe demo's data stays in ${dir}: try  salesstream --data-dir ${flags.dir} tail ${config.topics.inventories}\n`);
 
+      {
+        // 5. the original Spark batch job: top 25 products by sales over all purchases, by DuckDB
+        const batch = await import('../batch/commands.js');
+        const { embeddedSource } = await import('../batch/sources.js');
+        const { sparkTable } = await import('../batch/render.js');
+        say('5. salesstream batch top25');
+        const reply = await batch.batchTop25({
+          source: embeddedSource(transport), topics: { ...config.topics, runningTotals: batch.RUNNING_TOTALS_TOPIC },
+          catalog: () => loadCatalog(config.catalogPath), warn: (line) => process.stderr.write(`${line}\n`),
+        }, 25);
+        process.stdout.write(reply.kind === 'rows' ? sparkTable(reply.result) : `${reply.message}\n`);
+      }
     });
 }

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { SalesstreamError } from '../errors.js';
+import { registerBatch } from './batch.js';
 import { registerDemo } from './demo.js';
+import { registerDrain } from './drain.js';
 import { registerGenerate } from './generate.js';
 import { registerProduce } from './produce.js';
 import { registerStream } from './stream.js';
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(see salesstream --help)')
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'salesstream: ')) });
   registerDemo(program);
+  registerDrain(program);
+  registerBatch(program);
   registerGenerate(program);
   registerProduce(program);
   registerStream(program);

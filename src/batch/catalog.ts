@@ -1,0 +1,33 @@
+// The products view when the products topic has no valid record: the catalog the generator
+// publishes (configuration/products.csv), in the view's columns and types. Pure.
+import type { CatalogProduct } from '../generator/catalog.js';
+import { PRODUCTS, quoteIdent, quoteString, sqlType } from './schema.js';
+
+function literal(value: string | number | boolean | null, type: string): string {
+  if (value === null) return `NULL::${type}`;
+  if (typeof value === 'string') return `${quoteString(value)}::${type}`;
+  return `${String(value)}::${type}`;
+}
+
+export function catalogSelect(catalog: CatalogProduct[]): string {
+  const values = (p: CatalogProduct): Record<string, string | number | boolean | null> => ({
+    event_time: null,
+    product_id: p.productId,
+    category: p.category,
+    item: p.item,
+    size: p.size,
+    cogs: p.cogs,
+    price: p.price,
+    inventory_level: p.inventory,
+    contains_fruit: p.containsFruit,
+    contains_veggies: p.containsVeggies,
+    contains_nuts: p.containsNuts,
+    contains_caffeine: p.containsCaffeine,
+    propensity_to_buy: p.rangeWeight,
+  });
+  const rows = catalog.map((p) => {
+    const v = values(p);
+    return `(${PRODUCTS.fields.map((f) => literal(v[f.name], sqlType(f.type))).join(', ')})`;
+  });
+  return `SELECT * FROM (VALUES ${rows.join(', ')}) AS catalog(${PRODUCTS.fields.map((f) => quoteIdent(f.name)).join(', ')})`;
+}

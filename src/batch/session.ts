@@ -1,0 +1,80 @@
+// A DuckDB session holding the typed views: each topic is read once from its files into a
+// checked table, so every query of the command sees the same snapshot and malformed records are
+// counted in the same pass that loads the good ones.
+import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { UsageError } from '../errors.js';
+import { firstLine, openDuckDB } from './duckdb.js';
+import type { TopicFiles } from './files.js';
+import { rawRelation } from './relation.js';
+import { toResult, type Result } from './result.js';
+import { checkedSelect, quoteIdent, viewSelect, type ViewSchema } from './schema.js';
+
+export interface LoadedView {
+  view: string;
+  topic: string;
+  /** The topic exists (it may still be empty). */
+  exists: boolean;
+  /** Valid records in the view (before any latest-per-product reduction). */
+  records: number;
+  /** Records skipped as malformed, rejects of a drain included. */
+  malformed: number;
+}
+
+/** What batch sql may run: queries only. */
+const READ_ONLY = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+
+export class BatchSession {
+  private constructor(private readonly connection: DuckDBConnection) {}
+
+  static async open(): Promise<BatchSession> {
+    return new BatchSession(await openDuckDB());
+  }
+
+  /** Reads a topic's files into a checked table and defines its view; a missing topic gives an empty view. */
+  async loadView(schema: ViewSchema, topic: string, files: TopicFiles | undefined, columns?: readonly string[]): Promise<LoadedView> {
+    const table = quoteIdent(`__${schema.view}`);
+    const raw = rawRelation(schema, files?.partitions ?? []);
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${checkedSelect(schema, raw, columns)}`);
+    await this.defineView(schema.view, viewSelect(schema, table, columns));
+    const counts = await this.connection.runAndReadAll(`SELECT count(*) FILTER (WHERE __valid), count(*) FILTER (WHERE NOT __valid) FROM ${table}`);
+    const [valid, invalid] = counts.getRows()[0].map(Number);
+    return { view: schema.view, topic, exists: files !== undefined, records: valid, malformed: invalid + (files?.rejected ?? 0) };
+  }
+
+  async defineView(name: string, select: string): Promise<void> {
+    await this.connection.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(name)} AS ${select}`);
+  }
+
+  async count(view: string): Promise<number> {
+    const reader = await this.connection.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(view)}`);
+    return Number(reader.getRows()[0][0]);
+  }
+
+  /** Runs SQL this program wrote. */
+  async query(sql: string): Promise<Result> {
+    return toResult(await this.connection.runAndReadAll(sql));
+  }
+
+  /**
+   * Runs a user's query: exactly one statement, and a read-only one. Any DuckDB error is the
+   * user's to fix, so it comes back as one line (exit 2).
+   */
+  async userQuery(sql: string): Promise<Result> {
+    try {
+      const statements = await this.connection.extractStatements(sql);
+      if (statements.count !== 1) throw new UsageError(`batch sql runs one query at a time; this text holds ${statements.count} statements`);
+      const prepared = await statements.prepare(0);
+      if (!READ_ONLY.has(prepared.statementType)) {
+        throw new UsageError(`batch sql is read-only: use SELECT, WITH … SELECT or EXPLAIN (this is a ${StatementType[prepared.statementType]} statement)`);
+      }
+      return toResult(await prepared.runAndReadAll());
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(firstLine(err).replace(/^Failed to extract statements: /, ''));
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+  }
+}

@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { BatchAnswer, BatchContext } from '../batch/commands.js';
+import { KPI_GROUPINGS } from '../batch/queries.js';
+import { OUTPUT_FORMATS, renderResult, type OutputFormat } from '../batch/render.js';
+import type { Result } from '../batch/result.js';
+import { batchSource } from '../batch/sources.js';
+import { loadCatalog, type LoadedConfig } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import { parseTimestamp } from '../model/timestamp.js';
+import { configFor, interruptSignal, withTransport } from './context.js';
+import { drainProgress } from './drain.js';
+import { oneOf, wholeNumber } from './values.js';
+
+interface SourceFlags {
+  source?: string;
+  format: string;
+}
+
+function withSourceFlags(command: Command): Command {
+  return command
+    .option('--source <dir>', 'read a folder written by salesstream drain instead of the topics')
+    .option('--format <format>', 'table, json (one object per row per line) or csv', 'table');
+}
+
+type Commands = typeof import('../batch/commands.js');
+
+/**
+ * Sets up where the data comes from, runs the command, and always stops the progress bar. DuckDB
+ * is loaded here, on first use, so the other commands start without it.
+ */
+async function runBatch<T>(command: Command, flags: SourceFlags, work: (commands: Commands, ctx: BatchContext) => Promise<T>): Promise<T> {
+  const commands = await import('../batch/commands.js');
+  const config: LoadedConfig = configFor(command);
+  const sourceDir = flags.source === undefined ? undefined : resolve(flags.source);
+  if (sourceDir !== undefined && !existsSync(sourceDir)) throw new UsageError(`--source ${flags.source} does not exist: give a folder written by salesstream drain --out`);
+  const progress = drainProgress();
+  const say = (line: string) => {
+    progress.stop();
+    process.stderr.write(`${line}\n`);
+  };
+  try {
+    return await withTransport(config, (transport) => work(commands, {
+      source: batchSource(transport, {
+        sourceDir, dataDir: config.dataDir, brokers: config.brokers, signal: interruptSignal(),
+        onProgress: progress.onProgress, onNotice: say,
+      }),
+      topics: { ...config.topics, runningTotals: commands.RUNNING_TOTALS_TOPIC },
+      catalog: () => loadCatalog(config.catalogPath),
+      warn: say,
+    }));
+  } finally {
+    progress.stop();
+  }
+}
+
+function print(result: Result, format: OutputFormat): void {
+  process.stdout.write(renderResult(result, format));
+}
+
+function answer(reply: BatchAnswer, format: OutputFormat): void {
+  if (reply.kind === 'no-data') process.stderr.write(`${reply.message}\n`);
+  else print(reply.result, format);
+}
+
+/** --date: one UTC day. */
+function day(text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || parseTimestamp(`${text} 00:00:00`) === undefined) {
+    throw new UsageError(`--date ${JSON.stringify(text)} is not accepted: use a day as YYYY-MM-DD`);
+  }
+  return text;
+}
+
+export function registerBatch(program: Command): void {
+  const batch = program.command('batch').description('DuckDB analytics over the topics: top25, kpis, sql (the original Spark batch job and Pinot queries)');
+
+  withSourceFlags(batch.command('top25'))
+    .description('sales and quantity per product, best sellers first (the original Spark batch job)')
+    .option('--limit <n>', 'rows to show', '25')
+    .action(async (flags: SourceFlags & { limit: string }, command: Command) => {
+      const format = oneOf('--format', flags.format, OUTPUT_FORMATS);
+      const limit = wholeNumber('--limit', flags.limit, 1);
+      answer(await runBatch(command, flags, (c, ctx) => c.batchTop25(ctx, limit)), format);
+    });
+
+  withSourceFlags(batch.command('kpis'))
+    .description('the daily dashboard: purchases, transactions, drinks, sales, gross_profit and avg_sale (sales per purchase record)')
+    .option('--date <day>', 'only this UTC day, YYYY-MM-DD (default: every record)')
+    .option('--by <group>', 'one row per none, category, hour or product', 'none')
+    .action(async (flags: SourceFlags & { date?: string; by: string }, command: Command) => {
+      const format = oneOf('--format', flags.format, OUTPUT_FORMATS);
+      const options = { date: flags.date === undefined ? undefined : day(flags.date), by: oneOf('--by', flags.by, KPI_GROUPINGS) };
+      answer(await runBatch(command, flags, (c, ctx) => c.batchKpis(ctx, options)), format);
+    });
+
+  withSourceFlags(batch.command('sql <query>'))
+    .description('any read-only SQL over the views purchases, products, inventories and running_totals')
+    .action(async (query: string, flags: SourceFlags, command: Command) => {
+      const format = oneOf('--format', flags.format, OUTPUT_FORMATS);
+      print(await runBatch(command, flags, (c, ctx) => c.batchSql(ctx, query)), format);
+    });
+}

@@ -1,0 +1,70 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { ok, rows, skipped } from '../batch/cli.js';
+import { FIXTURES, runCli, tempDir, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
+
+const brokers = inject('kafkaBrokers');
+const START = ['--fast', '--start-time', '2026-01-01T08:00:00Z'];
+
+describe.skipIf(!brokers).concurrent('batch and drain on a real Kafka broker', () => {
+  const onKafka = (args: string[]) => ['--brokers', brokers, ...args];
+
+  it('gives the original dashboard figures for sample_data_small', async () => {
+    const cwd = tempDir();
+    const topics = uniqueTopics('kpis');
+    writeTestConfig(cwd, topics);
+    await ok(onKafka(['produce', topics.purchases, '--file', join(FIXTURES, 'sample_data_small.json')]), cwd);
+    expect(await rows(onKafka(['batch', 'kpis']), cwd)).toEqual([{ purchases: 290, transactions: null, drinks: 352, sales: 2094.74, gross_profit: 1223.28, avg_sale: 7.22 }]);
+  });
+
+  it('answers as the embedded log does for the same seed, and caches only what is new', async () => {
+    const cwd = tempDir();
+    const topics = uniqueTopics('same');
+    writeTestConfig(cwd, topics);
+    const both = async (args: string[]) => {
+      await ok(onKafka(args), cwd);
+      await ok(args, cwd);
+    };
+    const same = async (args: string[]) => {
+      const kafka = await rows(onKafka(args), cwd);
+      expect(kafka.length).toBeGreaterThan(0);
+      expect(kafka).toEqual(await rows(args, cwd));
+    };
+    await both(['generate', '--count', '1500', '--seed', '31', '--partitions', '3', ...START]);
+    await same(['batch', 'top25']);
+    await same(['batch', 'kpis', '--by', 'category']);
+
+    await both(['generate', '--count', '500', '--seed', '32', ...START]);
+    await same(['batch', 'top25', '--limit', '30']);
+    await same(['batch', 'sql', `select count(*) as n, sum(total_purchase) as sales from purchases`]);
+    const cache = readdirSync(join(cwd, '.salesstream', 'cache'));
+    expect(cache).toHaveLength(1);
+    const drained = JSON.parse(readFileSync(join(cwd, '.salesstream', 'cache', cache[0], topics.purchases, 'drain.json'), 'utf8'));
+    const [n] = await rows<{ n: number }>(['batch', 'sql', 'select count(*) as n from purchases'], cwd);
+    expect(Object.values(drained.partitions).reduce((s: number, p: any) => s + p.records, 0)).toBe(n.n);
+  });
+
+  it('counts records that are not JSON as malformed, keeps them in the rejects file, and drains incrementally', async () => {
+    const cwd = tempDir();
+    const topics = uniqueTopics('bad');
+    writeTestConfig(cwd, topics);
+    await ok(onKafka(['generate', '--count', '300', '--seed', '33', ...START]), cwd);
+    const d1 = await ok(onKafka(['drain', topics.purchases, '--out', 'd']), cwd);
+    const first = Number(/: \+([\d,]+) records/.exec(d1.stdout)![1].replaceAll(',', ''));
+    const good = JSON.stringify({ transaction_time: '2026-01-01 09:00:00', product_id: 'SF07', price: 5.99, quantity: 1, total_purchase: 5.99 });
+    await ok(onKafka(['produce', topics.purchases, '--raw']), cwd, ['not json', good, '{"price":5.99}', '{"a":'].join('\n'));
+    const d2 = await ok(onKafka(['drain', topics.purchases, '--out', 'd']), cwd);
+    expect(d2.stdout).toContain(': +2 records, 2 rejected as not JSON');
+    const rejects = readFileSync(join(cwd, 'd', topics.purchases, 'rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rejects.map((r) => [r.topic, r.partition, r.offset, r.value])).toEqual([[topics.purchases, 0, first, 'not json'], [topics.purchases, 0, first + 3, '{"a":']]);
+
+    const viaKafka = await runCli(onKafka(['batch', 'kpis', '--format', 'json']), { cwd });
+    expect(viaKafka.code, viaKafka.stderr).toBe(0);
+    expect(skipped(viaKafka.stderr, topics.purchases)).toBe(3);
+    const viaFolder = await runCli(['batch', 'kpis', '--source', 'd', '--format', 'json'], { cwd });
+    expect(skipped(viaFolder.stderr, topics.purchases)).toBe(3);
+    expect(JSON.parse(viaFolder.stdout)).toEqual(JSON.parse(viaKafka.stdout));
+    expect(JSON.parse(viaKafka.stdout).purchases).toBe(first + 1);
+  });
+});
