@@ -30,3 +30,18 @@ describe('timestamps', () => {
     expect(isoFromMicros(base + 721802)).toBe('2022-08-31T08:00:34.721Z');
   });
 });
+
+describe('formatTimestamp against Date', () => {
+  it('agrees with toISOString over many random instants, across days and years', () => {
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const wrong: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const micros = Math.floor(next() * 4e15) + (i % 3 === 0 ? 0 : Math.floor(next() * 1e6));
+      const iso = new Date(Math.floor(micros / 1000)).toISOString();
+      const expected = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+      if (formatTimestamp(micros) !== expected) wrong.push(`${micros}: ${formatTimestamp(micros)} ≠ ${expected}`);
+    }
+    expect(wrong.slice(0, 3)).toEqual([]);
+  });
+});

@@ -19,17 +19,22 @@ export function parseTimestamp(text: string): number | undefined {
 /** Formats as the original generator did: `YYYY-MM-DD HH:MM:SS.ffffff`, UTC, no zone. */
 export function formatTimestamp(micros: number): string {
   const second = Math.floor(micros / 1_000_000);
-  // consecutive events share their second far more often than not: format it once
-  if (second !== lastSecond) {
-    const iso = new Date(second * 1000).toISOString(); // 2026-01-01T08:00:00.000Z
-    lastSecond = second;
-    lastSecondText = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`;
+  const day = Math.floor(second / 86_400);
+  // the generator formats one timestamp per transaction: only the date goes through Date
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayText = new Date(day * 86_400_000).toISOString().slice(0, 10) + ' ';
   }
-  return lastSecondText + String(micros - second * 1_000_000).padStart(6, '0');
+  const inDay = second - day * 86_400;
+  const hour = Math.floor(inDay / 3600);
+  const minute = Math.floor((inDay - hour * 3600) / 60);
+  const fraction = micros - second * 1_000_000;
+  return lastDayText + TWO_DIGITS[hour] + ':' + TWO_DIGITS[minute] + ':' + TWO_DIGITS[inDay % 60] + '.' + String(fraction).padStart(6, '0');
 }
 
-let lastSecond = NaN;
-let lastSecondText = '';
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+let lastDay = NaN;
+let lastDayText = '';
 
 /** ISO-8601 UTC with milliseconds, for window bounds and watermarks shown to users. */
 export function isoFromMicros(micros: number): string {
