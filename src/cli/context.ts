@@ -20,7 +20,7 @@ export function configFor(command: Command): LoadedConfig {
 
 /** Runs work with the configured transport and always closes it. */
 export async function withTransport<T>(config: LoadedConfig, work: (transport: Transport) => Promise<T>): Promise<T> {
-  const transport = openTransport(config);
+  const transport = await openTransport(config);
   try {
     return await work(transport);
   } finally {

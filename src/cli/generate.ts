@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
-import ora from 'ora';
 import { loadCatalog } from '../config/load.js';
 import { runGenerate, type GenerateSummary } from '../jobs/generate.js';
 import { formatCount } from '../render/output.js';
@@ -39,7 +38,8 @@ export function registerGenerate(program: Command): void {
         partitions: wholeNumber('--partitions', flags.partitions, 1),
       };
       const catalog = loadCatalog(config.catalogPath);
-      const spinner = process.stderr.isTTY ? ora({ text: 'generating…', stream: process.stderr }).start() : undefined;
+      // the spinner library is loaded only when there is a terminal to spin on
+      const spinner = process.stderr.isTTY ? (await import('ora')).default({ text: 'generating…', stream: process.stderr }).start() : undefined;
       const summary = await withTransport(config, (transport) => runGenerate({
         transport,
         topics: config.topics,

@@ -6,8 +6,6 @@ import { decodeTotals, encodeTotals, PartitionedTotals, runningTotalMessage, typ
 import { EmbeddedTransport } from '../transport/embedded/embedded.js';
 import { EmbeddedExactlyOnce } from '../transport/embedded/exactly-once.js';
 import type { CommitUnit, ExactlyOnceLoop } from '../transport/exactly-once.js';
-import { KafkaExactlyOnce } from '../transport/kafka-transactional.js';
-import { KafkaTransport } from '../transport/kafka.js';
 import type { Offsets, ProduceRecord, Transport } from '../transport/transport.js';
 import { deadLetter, RecordReports, where } from './stream-reports.js';
 
@@ -63,7 +61,7 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
   await transport.partitions(source);
   const outputs = [opts.sink, opts.dlq].filter((t): t is string => !!t);
   for (const topic of outputs) await transport.createTopic(topic, 1);
-  const loop = exactlyOnceLoop(opts, outputs);
+  const loop = await exactlyOnceLoop(opts, outputs);
 
   const core = new PartitionedTotals();
   const deadLetters = new Map<number, ProduceRecord[]>();
@@ -166,14 +164,17 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
   }
 }
 
-function exactlyOnceLoop(opts: StreamTotalsOptions, outputs: string[]): ExactlyOnceLoop {
+async function exactlyOnceLoop(opts: StreamTotalsOptions, outputs: string[]): Promise<ExactlyOnceLoop> {
   const { transport, source, group, from } = opts;
+  if (transport instanceof EmbeddedTransport) return new EmbeddedExactlyOnce({ transport, source, group, from, outputs });
+  // the Kafka client is loaded only for Kafka runs
+  const { KafkaTransport } = await import('../transport/kafka.js');
+  const { KafkaExactlyOnce } = await import('../transport/kafka-transactional.js');
   if (transport instanceof KafkaTransport) {
     return new KafkaExactlyOnce({
       transport, source, group, from, outputs, changelog: changelogTopic(group, source), sessionTimeout: opts.sessionTimeout,
       onWarning: (text) => opts.onReport(text),
     });
   }
-  if (transport instanceof EmbeddedTransport) return new EmbeddedExactlyOnce({ transport, source, group, from, outputs });
   throw new UsageError(`stream totals cannot run exactly-once on ${transport.description}`);
 }
