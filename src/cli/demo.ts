@@ -2,15 +2,22 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { loadCatalog, loadConfig } from '../config/load.js';
+import { loadCatalog, loadConfig, type LoadedConfig } from '../config/load.js';
 import { runGenerate } from '../jobs/generate.js';
+import { runStreamWindow } from '../jobs/stream-window.js';
 import { runTail } from '../jobs/tail.js';
-import { formatCount, printTable } from '../render/output.js';
+import { isoFromMicros } from '../model/timestamp.js';
+import { formatCount, formatMoney, printTable } from '../render/output.js';
+import { SlidingWindows } from '../stream/windows.js';
 import { EmbeddedTransport } from '../transport/embedded/embedded.js';
 import { globalOptions } from './context.js';
 
 const DEMO_TRANSACTIONS = 500;
 const DEMO_SEED = 2022;
+const MINUTE = 60_000_000;
+
+const say = (text: string) => process.stdout.write(`\n${chalk.bold(text)}\n`);
+const never = () => new AbortController().signal;
 
 export function registerDemo(program: Command): void {
   program
@@ -22,9 +29,8 @@ export function registerDemo(program: Command): void {
       const dir = resolve(flags.dir);
       rmSync(dir, { recursive: true, force: true });
       const transport = new EmbeddedTransport(dir);
-      const say = (text: string) => process.stdout.write(`\n${chalk.bold(text)}\n`);
 
-      say(`1. salesstream generate --count ${DEMO_TRANSACTIONS} --seed ${DEMO_SEED} --fast   (into ${dir})`);
+      say(`1. salesstream --data-dir ${flags.dir} generate --count ${DEMO_TRANSACTIONS} --seed ${DEMO_SEED} --fast`);
       const summary = await runGenerate({
         transport, topics: config.topics, catalog: loadCatalog(config.catalogPath), rules: config.rules,
         seed: DEMO_SEED, count: DEMO_TRANSACTIONS, fast: true, startTime: Date.UTC(2026, 0, 1, 8) * 1000, keys: 'product_id', partitions: 1,
@@ -37,44 +43,43 @@ export function registerDemo(program: Command): void {
 
       say(`3. salesstream tail ${config.topics.purchases} --from -5`);
       await runTail({
-        transport, topics: [config.topics.purchases], follow: false, from: { kind: 'last', count: 5 }, where: [], signal: new AbortController().signal,
+        transport, topics: [config.topics.purchases], follow: false, from: { kind: 'last', count: 5 }, where: [], signal: never(),
         onRecord: (r) => process.stdout.write(`${chalk.dim(`${r.topic}[${r.partition}]@${r.offset}`)} ${chalk.cyan(r.key ?? '')} ${r.value}\n`),
       });
 
-      {
-        // 4. one sliding-window result: the newest 10-minute window the demo's data fills end to end
-        const { runStreamWindow } = await import('../jobs/stream-window.js');
-        const { SlidingWindows } = await import('../stream/windows.js');
-        const { isoFromMicros } = await import('../model/timestamp.js');
-        const { formatMoney } = await import('../render/output.js');
-        const minute = 60_000_000;
-        say(`4. salesstream stream window --size 10m --slide 5m --top 5 --until-end`);
-        const result = await runStreamWindow({
-          transport, source: config.topics.purchases, from: 'beginning', untilEnd: true, trigger: 60_000, signal: new AbortController().signal,
-          windowing: { windows: SlidingWindows.of(10 * minute, 5 * minute), delay: 10 * minute, idleTimeout: 30_000, top: 5, mode: 'complete' },
-          onTrigger: () => undefined, onReport: (line) => process.stderr.write(`${line}\n`),
-        });
-        const lastEvent = (result?.watermark ?? 0) + 10 * minute;
-        const full = result?.rows.filter((r) => r.windowEnd <= lastEvent) ?? [];
-        const shown = full.filter((r) => r.windowStart === full[0]?.windowStart);
-        if (shown.length) {
-          process.stdout.write(`window ${isoFromMicros(shown[0].windowStart)} – ${isoFromMicros(shown[0].windowEnd)}, top 5 by sales:\n`);
-          printTable(['rank', 'product_id', 'sales', 'drinks', 'transactions'], shown.map((r) => [r.rank, r.productId, formatMoney(r.salesCents / 100), r.drinks, r.transactions]), ['right', 'left', 'right', 'right', 'right']);
-        }
-      }
-      process.stdout.write(`\nThe demo's data stays in ${dir}: try  salesstream --data-dir ${flags.dir} tail ${config.topics.inventories}\n`);
+      say('4. salesstream stream window --size 10m --slide 5m --top 5 --until-end');
+      await showNewestFullWindow(transport, config);
 
-      {
-        // 5. the original Spark batch job: top 25 products by sales over all purchases, by DuckDB
-        const batch = await import('../batch/commands.js');
-        const { embeddedSource } = await import('../batch/sources.js');
-        const { sparkTable } = await import('../batch/render.js');
-        say('5. salesstream batch top25');
-        const reply = await batch.batchTop25({
-          source: embeddedSource(transport), topics: { ...config.topics, runningTotals: batch.RUNNING_TOTALS_TOPIC },
-          catalog: () => loadCatalog(config.catalogPath), warn: (line) => process.stderr.write(`${line}\n`),
-        }, 25);
-        process.stdout.write(reply.kind === 'rows' ? sparkTable(reply.result) : `${reply.message}\n`);
-      }
+      // the data stays for more: salesstream --data-dir ./.salesstream-demo batch kpis
+      say('5. salesstream batch top25');
+      await showTop25(transport, config);
     });
+}
+
+/** The newest 10-minute window the demo's data fills end to end, as the Spark job would show it. */
+async function showNewestFullWindow(transport: EmbeddedTransport, config: LoadedConfig): Promise<void> {
+  const result = await runStreamWindow({
+    transport, source: config.topics.purchases, from: 'beginning', untilEnd: true, trigger: 60_000, signal: never(),
+    windowing: { windows: SlidingWindows.of(10 * MINUTE, 5 * MINUTE), delay: 10 * MINUTE, idleTimeout: 30_000, top: 5, mode: 'complete' },
+    onTrigger: () => undefined, onReport: (line) => process.stderr.write(`${line}\n`),
+  });
+  const lastEvent = (result?.watermark ?? 0) + 10 * MINUTE;
+  const full = result?.rows.filter((r) => r.windowEnd <= lastEvent) ?? [];
+  const shown = full.filter((r) => r.windowStart === full[0]?.windowStart);
+  if (!shown.length) return;
+  process.stdout.write(`window ${isoFromMicros(shown[0].windowStart)} – ${isoFromMicros(shown[0].windowEnd)}, top 5 by sales:\n`);
+  printTable(['rank', 'product_id', 'sales', 'drinks', 'transactions'],
+    shown.map((r) => [r.rank, r.productId, formatMoney(r.salesCents / 100), r.drinks, r.transactions]), ['right', 'left', 'right', 'right', 'right']);
+}
+
+/** The original Spark batch job, by DuckDB (loaded only here, as by the batch commands). */
+async function showTop25(transport: EmbeddedTransport, config: LoadedConfig): Promise<void> {
+  const batch = await import('../batch/commands.js');
+  const { embeddedSource } = await import('../batch/sources.js');
+  const { sparkTable } = await import('../batch/render.js');
+  const reply = await batch.batchTop25({
+    source: embeddedSource(transport), topics: { ...config.topics, runningTotals: batch.RUNNING_TOTALS_TOPIC },
+    catalog: () => loadCatalog(config.catalogPath), warn: (line) => process.stderr.write(`${line}\n`),
+  }, 25);
+  process.stdout.write(reply.kind === 'rows' ? sparkTable(reply.result) : `${reply.message}\n`);
 }
