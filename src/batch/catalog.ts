@@ -1,6 +1,7 @@
 // The products view when the products topic has no valid record: the catalog the generator
 // publishes (configuration/products.csv), in the view's columns and types. Pure.
 import type { CatalogProduct } from '../generator/catalog.js';
+import { productMessage } from '../generator/simulation.js';
 import { PRODUCTS, quoteIdent, quoteString, sqlType } from './schema.js';
 
 function literal(value: string | number | boolean | null, type: string): string {
@@ -10,21 +11,8 @@ function literal(value: string | number | boolean | null, type: string): string 
 }
 
 export function catalogSelect(catalog: CatalogProduct[]): string {
-  const values = (p: CatalogProduct): Record<string, string | number | boolean | null> => ({
-    event_time: null,
-    product_id: p.productId,
-    category: p.category,
-    item: p.item,
-    size: p.size,
-    cogs: p.cogs,
-    price: p.price,
-    inventory_level: p.inventory,
-    contains_fruit: p.containsFruit,
-    contains_veggies: p.containsVeggies,
-    contains_nuts: p.containsNuts,
-    contains_caffeine: p.containsCaffeine,
-    propensity_to_buy: p.rangeWeight,
-  });
+  // the message the generator publishes for the product, with no event time
+  const values = (p: CatalogProduct): Record<string, string | number | boolean | null> => ({ ...productMessage(p, ''), event_time: null });
   const rows = catalog.map((p) => {
     const v = values(p);
     return `(${PRODUCTS.fields.map((f) => literal(v[f.name], sqlType(f.type))).join(', ')})`;

@@ -129,7 +129,8 @@ function transactionIdFrom(random: RandomSource): string {
   return ((high << 32n) | low).toString();
 }
 
-function productMessage(p: CatalogProduct, eventTime: string): ProductMessage {
+/** The catalog row as the original generator published it on the products topic. */
+export function productMessage(p: CatalogProduct, eventTime: string): ProductMessage {
   return {
     event_time: eventTime,
     product_id: p.productId,

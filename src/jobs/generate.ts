@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Topics } from '../config/config.js';
+import { purchaseJson } from '../model/messages.js';
 import type { CatalogProduct } from '../generator/catalog.js';
 import { seededRandom } from '../generator/random.js';
 import type { SalesRules } from '../generator/rules.js';
@@ -105,7 +106,8 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
         const topic = topicOf[event.kind];
         let list = pending.get(topic);
         if (!list) pending.set(topic, (list = []));
-        list.push({ key: opts.keys === 'none' ? null : event.key, value: JSON.stringify(event.value), json: true });
+        const value = event.kind === 'purchase' ? purchaseJson(event.value) : JSON.stringify(event.value);
+        list.push({ key: opts.keys === 'none' ? null : event.key, value, json: true });
         pendingCount++;
         counts[COUNTER[event.kind]]++;
       }

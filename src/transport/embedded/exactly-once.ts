@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SalesstreamError } from '../../errors.js';
 import type { CommitUnit, ExactlyOnceHandlers, ExactlyOnceLoop } from '../exactly-once.js';
@@ -6,7 +6,7 @@ import { createPartitioner } from '../partitioner.js';
 import type { Offsets, ProduceRecord } from '../transport.js';
 import type { EmbeddedTransport } from './embedded.js';
 import { SEGMENT_BYTES, partitionDir } from './files.js';
-import { acquireWriterLock, type WriterLock } from './lock.js';
+import { acquirePidLock, acquireWriterLock, type PidLock } from './lock.js';
 import { PartitionAppender } from './partition.js';
 
 export interface EmbeddedExactlyOnceOptions {
@@ -50,7 +50,7 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
   private readonly dir: string;
   private checkpoint: Checkpoint;
   private lock?: { release(): void };
-  private readonly writers = new Map<string, { lock: WriterLock; partitions: PartitionAppender[]; partitionFor: ReturnType<typeof createPartitioner> }>();
+  private readonly writers = new Map<string, { lock: PidLock; partitions: PartitionAppender[]; partitionFor: ReturnType<typeof createPartitioner> }>();
   private readonly reading = new AbortController();
   private stopped?: () => void;
 
@@ -64,7 +64,9 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
     const { transport, source, group } = this.opts;
     const ranges = await transport.partitions(source);
     mkdirSync(this.dir, { recursive: true });
-    this.lock = lockGroup(this.dir, group, source);
+    // one running instance per group and source
+    this.lock = acquirePidLock(join(this.dir, 'owner.lock'),
+      (holder) => `group ${group} is already processing ${source} in process ${holder}; on the embedded log one instance runs per group`);
     for (const topic of this.opts.outputs) this.openWriter(topic);
     this.checkpoint = this.readCheckpoint() ?? this.checkpoint;
     this.redoPending();
@@ -190,42 +192,5 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
       closeSync(fd);
     }
     renameSync(tmp, this.path());
-  }
-}
-
-/** One running instance per group and source: a pid file, taken over from a process that is gone. */
-function lockGroup(dir: string, group: string, source: string): { release(): void } {
-  const path = join(dir, 'owner.lock');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      const release = () => rmSync(path, { force: true });
-      process.once('exit', release);
-      return {
-        release() {
-          process.removeListener('exit', release);
-          release();
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(readFileSync(path, 'utf8').trim());
-      if (holder && holder !== process.pid && alive(holder)) {
-        throw new SalesstreamError(`group ${group} is already processing ${source} in process ${holder}; on the embedded log one instance runs per group`, 2);
-      }
-      rmSync(path, { force: true });
-    }
-  }
-  throw new SalesstreamError(`could not lock group ${group}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -2,16 +2,15 @@ import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SalesstreamError } from '../../errors.js';
 
-export interface WriterLock {
+export interface PidLock {
   release(): void;
 }
 
 /**
- * One writer per topic (DESIGN §1): a lock file holding the writer's pid. A lock left by a
- * process that no longer runs (kill -9) is taken over.
+ * A lock file holding the owner's pid, created exclusively. A lock left by a process that no
+ * longer runs (kill -9) is taken over; one held by a live process is refused with `refusal`.
  */
-export function acquireWriterLock(topicDir: string, topic: string): WriterLock {
-  const path = join(topicDir, 'writer.lock');
+export function acquirePidLock(path: string, refusal: (holder: number) => string): PidLock {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -28,13 +27,17 @@ export function acquireWriterLock(topicDir: string, topic: string): WriterLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(readFileSync(path, 'utf8').trim());
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new SalesstreamError(`topic ${topic} is being written by process ${holder}; the embedded log allows one writer per topic`, 2);
-      }
+      if (holder && holder !== process.pid && isAlive(holder)) throw new SalesstreamError(refusal(holder), 2);
       rmSync(path, { force: true });
     }
   }
-  throw new SalesstreamError(`could not lock topic ${topic} for writing`);
+  throw new SalesstreamError(`could not take the lock ${path}`);
+}
+
+/** One writer per topic (DESIGN §1). */
+export function acquireWriterLock(topicDir: string, topic: string): PidLock {
+  return acquirePidLock(join(topicDir, 'writer.lock'),
+    (holder) => `topic ${topic} is being written by process ${holder}; the embedded log allows one writer per topic`);
 }
 
 function isAlive(pid: number): boolean {
