@@ -86,8 +86,9 @@ describe.skipIf(!brokers)('salesstream stream on a real Kafka broker', () => {
     }
     expect((await generating).code).toBe(0);
     expect(killed).toBeGreaterThanOrEqual(3);
-    const final = await ok([...s.totals, '--until-end'], s.cwd);
-    expect(jsonLines(final.stdout).at(-1).partitions).toEqual([0, 1, 2]);
+    // the final run may own no partition at all: when the last killed instance had committed
+    // everything before dying, the committed positions are already at the end offsets
+    await ok([...s.totals, '--until-end'], s.cwd);
     const { expected, actual, dead, bad } = await s.check();
     expect(Object.keys(expected)).toHaveLength(27);
     expect(actual).toEqual(expected);
