@@ -89,7 +89,7 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
       for (const r of records) {
         if (!core.owns(r.partition)) continue;
         events++;
-        const parsed = parsePurchase(r.value);
+        const parsed = parsePurchase(r.value, r.parsed);
         if (parsed.ok) {
           core.add(r.partition, r.offset, parsed.value);
           continue;

@@ -90,7 +90,7 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
     for await (const batch of transport.read({ topic: source, from, until, signal: opts.signal })) {
       const at = now();
       for (const r of batch) {
-        const outcome = pipeline.process(r.partition, r.value, at);
+        const outcome = pipeline.process(r.partition, r.value, at, r.parsed);
         positions.set(r.partition, r.offset + 1);
         if (until && r.offset + 1 >= until.get(r.partition)!) pipeline.finishPartition(r.partition);
         if (outcome.kind === 'malformed') {

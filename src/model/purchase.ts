@@ -20,7 +20,8 @@ const fail = (reason: string): Parsed<never> => ({ ok: false, reason });
  * Validates a purchase message. The original generator wrote no transaction_id, so it is
  * optional; everything the processors sum or group by is required and type-checked.
  */
-export function parsePurchase(text: string): Parsed<Purchase> {
+export function parsePurchase(text: string, alreadyParsed?: object): Parsed<Purchase> {
+  if (alreadyParsed !== undefined) return purchaseFromObject(alreadyParsed);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

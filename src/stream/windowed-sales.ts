@@ -64,9 +64,9 @@ export class WindowedSales {
     this.marks.finish(partition);
   }
 
-  /** Parses and processes one record's value. */
-  process(partition: number, value: string, now: number): RecordOutcome {
-    const parsed = parsePurchase(value);
+  /** Parses and processes one record's value (or the transport's parse of it). */
+  process(partition: number, value: string, now: number, alreadyParsed?: object): RecordOutcome {
+    const parsed = parsePurchase(value, alreadyParsed);
     if (!parsed.ok) {
       this.events++;
       this.malformed++;

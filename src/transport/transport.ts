@@ -17,6 +17,11 @@ export interface LogRecord {
   timestamp: number;
   key: string | null;
   value: string;
+  /**
+   * The value as a parsed JSON object or array, when the transport had to parse it anyway (the
+   * embedded log's lines): readers use it instead of parsing `value` a second time.
+   */
+  parsed?: object;
 }
 
 export interface PartitionRange {

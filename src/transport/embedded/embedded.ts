@@ -200,6 +200,7 @@ class PartitionCursor {
     for (let i = 0; i < chunk.lines.length; i++) {
       const e = JSON.parse(chunk.lines[i]) as Envelope;
       records[i] = { topic: this.topic, partition: this.partition, offset: e.offset, timestamp: e.timestamp, key: e.key, value: valueText(e.value) };
+      if (typeof e.value === 'object' && e.value !== null) records[i].parsed = e.value;
     }
     this.offset = records[records.length - 1].offset + 1;
     return records;
