@@ -88,6 +88,14 @@ export const RUNNING_TOTALS: ViewSchema = {
   ],
 };
 
+/**
+ * The schema as read for these columns: loose fields never decide validity, so one the command
+ * does not read is left out of the value struct and DuckDB neither parses nor casts it.
+ */
+export function schemaForColumns(schema: ViewSchema, columns: readonly string[]): ViewSchema {
+  return { ...schema, fields: schema.fields.filter((f) => f.presence !== 'loose' || columns.includes(f.name)) };
+}
+
 /** DESIGN §2 spellings, exactly as parseTimestamp accepts them; DuckDB's cast alone is laxer. */
 const TIMESTAMP_PATTERN = String.raw`\d{4}-\d{2}-\d{2}[ T]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]00:?00)?`;
 /** The original generator's own spelling: most records take this cheap test instead of the regex. */

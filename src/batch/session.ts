@@ -7,7 +7,7 @@ import { firstLine, openDuckDB } from './duckdb.js';
 import type { TopicFiles } from './files.js';
 import { rawRelation } from './relation.js';
 import { toResult, type Result } from './result.js';
-import { checkedSelect, quoteIdent, viewSelect, type ViewSchema } from './schema.js';
+import { checkedSelect, quoteIdent, schemaForColumns, viewSelect, type ViewSchema } from './schema.js';
 
 export interface LoadedView {
   view: string;
@@ -33,8 +33,9 @@ export class BatchSession {
   /** Reads a topic's files into a checked table and defines its view; a missing topic gives an empty view. */
   async loadView(schema: ViewSchema, topic: string, files: TopicFiles | undefined, columns?: readonly string[]): Promise<LoadedView> {
     const table = quoteIdent(`__${schema.view}`);
-    const raw = rawRelation(schema, files?.partitions ?? []);
-    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${checkedSelect(schema, raw, columns)}`);
+    const read = columns ? schemaForColumns(schema, columns) : schema;
+    const raw = rawRelation(read, files?.partitions ?? []);
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${checkedSelect(read, raw, columns)}`);
     await this.defineView(schema.view, viewSelect(schema, table, columns));
     const counts = await this.connection.runAndReadAll(`SELECT count(*) FILTER (WHERE __valid), count(*) FILTER (WHERE NOT __valid) FROM ${table}`);
     const [valid, invalid] = counts.getRows()[0].map(Number);
