@@ -1,0 +1,43 @@
+// patches/kafkajs+2.2.4.patch (applied by patch-package on npm install) rewrites hot spots of
+// kafkajs's producer for speed; these check it still does what kafkajs did.
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition.js');
+const Encoder = require('kafkajs/src/protocol/encoder.js');
+const Long = require('kafkajs/src/utils/long.js');
+
+describe('kafkajs, as patched', () => {
+  it('is the patched copy (npm install ran patch-package)', () => {
+    expect(groupMessagesPerPartition.toString()).toContain('salesstream patch');
+  });
+
+  it('groups messages per partition in their order', () => {
+    const messages = Array.from({ length: 10 }, (_, i) => ({ key: String(i), value: `v${i}`, partition: i % 3 }));
+    const grouped = groupMessagesPerPartition({
+      topic: 't', partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }], messages,
+      partitioner: ({ message }: { message: { partition: number } }) => message.partition,
+    });
+    expect(Object.keys(grouped)).toEqual(['0', '1', '2']);
+    expect(grouped[1].map((m: { value: string }) => m.value)).toEqual(['v1', 'v4', 'v7']);
+    expect(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 })).toEqual({});
+  });
+
+  it('encodes varints and varlongs as Kafka\'s protocol spells them (zigzag LEB128)', () => {
+    const bytes = (e: { buffer: Buffer }) => [...e.buffer];
+    expect(bytes(new Encoder().writeVarInt(0))).toEqual([0x00]);
+    expect(bytes(new Encoder().writeVarInt(-1))).toEqual([0x01]);
+    expect(bytes(new Encoder().writeVarInt(1))).toEqual([0x02]);
+    expect(bytes(new Encoder().writeVarInt(150))).toEqual([0xac, 0x02]);
+    expect(bytes(new Encoder().writeVarInt(-2147483648))).toEqual([0xff, 0xff, 0xff, 0xff, 0x0f]);
+    expect(bytes(new Encoder().writeUVarInt(300))).toEqual([0xac, 0x02]);
+    expect(bytes(new Encoder().writeVarLong(Long.fromNumber(-65)))).toEqual([0x81, 0x01]);
+    expect(bytes(new Encoder().writeVarLong(Long.fromValue(2n ** 40n)))).toEqual([0x80, 0x80, 0x80, 0x80, 0x80, 0x40]);
+    // many writes into one encoder grow its buffer without losing bytes
+    const e = new Encoder(1);
+    for (let i = 0; i < 1000; i++) e.writeVarInt(i).writeVarIntBytes(`value ${i}`);
+    expect(e.size()).toBe(e.buffer.length);
+    expect(e.buffer.subarray(-9).toString()).toBe('value 999');
+  });
+});
