@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { BENCH_DIR, ROOT, WORK, createContext, javaVersion } from './lib/context.mjs';
 
 /** Modules run in this order; any other bench/rows/*.mjs after them, alphabetically. */
-const ORDER = ['generate', 'drain', 'batch', 'kstreams', 'stream', 'memory'];
+const ORDER = ['generate', 'drain', 'batch', 'kstreams', 'stream', 'memory', 'alt-client'];
 
 function parseArgs(argv) {
   const opts = { only: undefined, quick: false, brokers: process.env.BENCH_BROKERS ?? '127.0.0.1:9092', out: undefined, list: false };

@@ -1,5 +1,6 @@
 // Issue 5, rows 1–2: `salesstream generate --fast` into Kafka and into the embedded log, each
 // against its reference measured in the same run. See bench/README.md.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
 import { CommandError, segmentFiles } from '../lib/context.mjs';
@@ -45,7 +46,7 @@ async function safely(what, fn) {
 }
 
 /** Mean UTF-8 size of the JSON values in these embedded-log segments (the message as on Kafka). */
-function meanValueBytes(files) {
+export function meanValueBytes(files) {
   let n = 0;
   let bytes = 0;
   for (const f of files) {
@@ -63,25 +64,15 @@ async function kafkaRow(ctx, { transactions, startup, meanPurchaseBytes, simulat
   const busy = Math.max(data.wall - startup, 1e-3);
   const figure = data.records / busy;
 
-  // ProducerPerformance: same record count, the purchases' mean value size, acks=all, no rate cap
-  const topic = ctx.topic('producerperf');
-  await ctx.createTopic(topic, data.partitions);
   const size = Math.round(meanPurchaseBytes);
-  const pp = await ctx.java('org.apache.kafka.tools.ProducerPerformance', [
-    '--bootstrap-server', ctx.brokers, '--topic', topic, '--num-records', String(data.records),
-    '--record-size', String(size), '--throughput', '-1', '--command-property', 'acks=all',
-  ], { heap: '512m' });
-  await ctx.deleteTopics([topic]);
-  // last line: "N records sent, R records/sec (X MB/sec), … ms avg latency, …"
-  const m = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\)[^\n]*?([\d.]+) ms avg latency/.exec(pp.stdout.split('\n').filter((l) => /records sent/.test(l)).pop() ?? '');
-  if (pp.code !== 0 || !m) throw new CommandError('ProducerPerformance', pp);
-  const reference = Number(m[2]);
+  const pp = await producerPerformance(ctx, { records: data.records, size, partitions: data.partitions });
+  const reference = pp.recordsPerSecond;
   const ratio = figure / reference;
   const met = ratio >= 0.5;
   const note = [
     `${data.records.toLocaleString('en-US')} records (${data.counts.purchases.toLocaleString('en-US')} purchases, ${data.counts.inventories.toLocaleString('en-US')} restocks, ${data.counts.products} products) from ${transactions.toLocaleString('en-US')} transactions, 1 partition, keyed by product_id`,
     `wall ${data.wall.toFixed(2)} s minus CLI start-up ${startup.toFixed(2)} s; the CLI's own summary says ${data.seconds.toFixed(2)} s; peak RSS ${data.peakRssMB ? Math.round(data.peakRssMB) + ' MB' : 'n/a'}`,
-    `reference: ProducerPerformance --num-records ${data.records} --record-size ${size} (mean purchase value) --throughput -1 acks=all, ${m[3]} MB/s, its own timing (JVM start-up excluded)`,
+    `reference: ProducerPerformance --num-records ${data.records} --record-size ${size} (mean purchase value) --throughput -1 acks=all, ${pp.mbPerSecond} MB/s, its own timing (JVM start-up excluded)`,
   ];
   note.push(simulationNote(simulation, busy));
   if (!met) note.push(`missed: salesstream reaches ${(ratio * 100).toFixed(0)} % of the Java producer${simulation.seconds !== undefined ? `; about ${Math.max(busy - simulation.seconds, 0).toFixed(1)} s go to the Kafka path (kafkajs encoding, batching, acks=all round trips)` : ''}`);
@@ -91,6 +82,25 @@ async function kafkaRow(ctx, { transactions, startup, meanPurchaseBytes, simulat
     reference: 'Kafka ProducerPerformance (kafka-tools), same count and mean size, acks=all',
     referenceFigure: reference, ratio, goal: '≥ 0.5', met, note: note.join('; '),
   };
+}
+
+/**
+ * Kafka's ProducerPerformance (kafka-tools) into a fresh topic: `records` records of `size` bytes,
+ * acks=all, no rate cap; its own timing (JVM start-up excluded). The reference of the Kafka
+ * generate rows (here and in alt-client.mjs). → { recordsPerSecond, mbPerSecond }
+ */
+export async function producerPerformance(ctx, { records, size, partitions = 1 }) {
+  const topic = ctx.topic(`producerperf-${randomBytes(3).toString('hex')}`);
+  await ctx.createTopic(topic, partitions);
+  const pp = await ctx.java('org.apache.kafka.tools.ProducerPerformance', [
+    '--bootstrap-server', ctx.brokers, '--topic', topic, '--num-records', String(records),
+    '--record-size', String(size), '--throughput', '-1', '--command-property', 'acks=all',
+  ], { heap: '512m' });
+  await ctx.deleteTopics([topic]);
+  // last line: "N records sent, R records/sec (X MB/sec), … ms avg latency, …"
+  const m = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\)[^\n]*?([\d.]+) ms avg latency/.exec(pp.stdout.split('\n').filter((l) => /records sent/.test(l)).pop() ?? '');
+  if (pp.code !== 0 || !m) throw new CommandError('ProducerPerformance', pp);
+  return { recordsPerSecond: Number(m[2]), mbPerSecond: m[3] };
 }
 
 /** Runs of the (short) embedded measurements; the fastest counts on both sides. */
