@@ -4,6 +4,35 @@ import type { CatalogProduct } from './catalog.js';
 import type { RandomSource } from './random.js';
 import type { SalesRules } from './rules.js';
 
+/** One line item of a transaction, and what it did to the product's stock. */
+export interface SaleItem {
+  /** Position of the product in the catalog. */
+  productIndex: number;
+  product: CatalogProduct;
+  /** 1, 2 or 3 (quantityFor). */
+  quantity: number;
+  addSupplement: boolean;
+  /** Stock left by the sale, before any restock. */
+  level: number;
+  /** The sale left the stock at or below the minimum, so a restock of restockAmount follows. */
+  restocked: boolean;
+}
+
+/**
+ * One transaction as the simulation decides it: plain facts, no messages yet. The messages are
+ * derived from it (purchaseMessage, inventoryMessage), so a caller that only needs their text
+ * (the generate job) does not build an object per message.
+ */
+export interface Transaction {
+  /** Event time, µs since the epoch. */
+  time: number;
+  /** The event time as the messages carry it. */
+  transactionTime: string;
+  transactionId: string;
+  isMember: boolean;
+  items: SaleItem[];
+}
+
 export type SimEvent =
   | { kind: 'product'; key: string; value: ProductMessage }
   | { kind: 'purchase'; key: string; value: PurchaseMessage }
@@ -31,69 +60,96 @@ const SUPPLEMENT_GROUP1 = /^(SF|SC)/;
 const SUPPLEMENT_GROUP2 = /^(CS|IS)/;
 
 /**
- * The original producer.py, as a pure generator of steps, with its bugs fixed: stock falls by
- * the quantity sold (not by one), and transaction ids come from the seeded source.
+ * The original producer.py, as a pure generator of transactions (the catalog message comes
+ * before them: catalogEvents), with its bugs fixed: stock falls by the quantity sold (not by
+ * one), and transaction ids come from the seeded source. The draws and their order are what
+ * make a seed replay exactly: change them and every seeded run changes.
  */
-export function* simulateSales(opts: SimulationOptions): Generator<SimStep> {
+export function* simulateTransactions(opts: SimulationOptions): Generator<Transaction> {
   const { catalog, rules, random } = opts;
   const pick = productPicker(catalog);
   const stock = new Map(catalog.map((p) => [p.productId, p.inventory]));
-  const discountPercent = Math.round(rules.clubMemberDiscount * 100);
-  const supplementCents = Math.round(rules.supplementsCost * 100);
-
-  const startText = formatTimestamp(opts.startTime);
-  yield { time: opts.startTime, events: catalog.map((p) => ({ kind: 'product', key: p.productId, value: productMessage(p, startText) })) };
+  const supplementFreq = catalog.map((p) => SUPPLEMENT_GROUP1.test(p.productId) ? rules.addSuppFreqGroup1
+    : SUPPLEMENT_GROUP2.test(p.productId) ? rules.addSuppFreqGroup2 : 0);
 
   let time = opts.startTime;
   for (let n = 0; opts.count === 0 || n < opts.count; n++) {
     const transactionTime = formatTimestamp(time);
     const transactionId = transactionIdFrom(random);
     const isMember = random.int(1, 10) <= rules.memberFreq;
-    const events: SimEvent[] = [];
-    const items = itemCount(random.int(1, 20), rules);
-    for (let i = 0; i < items; i++) {
-      const product = catalog[pick(random.int(3, 200))];
+    const items: SaleItem[] = [];
+    const itemTotal = itemCount(random.int(1, 20), rules);
+    for (let i = 0; i < itemTotal; i++) {
+      const productIndex = pick(random.int(3, 200));
       const quantity = quantityFor(random.int(1, 30), rules);
-      const supplementFreq = SUPPLEMENT_GROUP1.test(product.productId) ? rules.addSuppFreqGroup1
-        : SUPPLEMENT_GROUP2.test(product.productId) ? rules.addSuppFreqGroup2 : 0;
-      const addSupplement = random.int(1, 10) <= supplementFreq;
-      const priceCents = Math.round(product.price * 100);
-      const suppCents = addSupplement ? supplementCents : 0;
-      const discount = isMember ? discountPercent : 0;
-      // round(q × (price + supplement) × (1 − discount), 2), computed in integer cents
-      const totalCents = Math.round((quantity * (priceCents + suppCents) * (100 - discount)) / 100);
-      events.push({
-        kind: 'purchase',
-        key: product.productId,
-        value: {
-          transaction_time: transactionTime,
-          transaction_id: transactionId,
-          product_id: product.productId,
-          price: product.price,
-          quantity,
-          is_member: isMember,
-          member_discount: isMember ? rules.clubMemberDiscount : 0,
-          add_supplements: addSupplement,
-          supplement_price: suppCents / 100,
-          total_purchase: totalCents / 100,
-        },
-      });
+      const addSupplement = random.int(1, 10) <= supplementFreq[productIndex];
+      const product = catalog[productIndex];
       const level = stock.get(product.productId)! - quantity;
-      if (level <= rules.minInventory) {
-        const newLevel = level + rules.restockAmount;
-        events.push({
-          kind: 'inventory',
-          key: product.productId,
-          value: { event_time: transactionTime, product_id: product.productId, existing_level: level, stock_quantity: rules.restockAmount, new_level: newLevel },
-        });
-        stock.set(product.productId, newLevel);
-      } else {
-        stock.set(product.productId, level);
-      }
+      const restocked = level <= rules.minInventory;
+      stock.set(product.productId, restocked ? level + rules.restockAmount : level);
+      items.push({ productIndex, product, quantity, addSupplement, level, restocked });
     }
-    yield { time, events };
+    yield { time, transactionTime, transactionId, isMember, items };
     time += opts.fixedGap ?? random.int(rules.minSaleFreq, rules.maxSaleFreq) * 1_000_000;
   }
+}
+
+/**
+ * The whole simulation as message objects: the catalog step, then one step per transaction with
+ * its purchases, each followed by the restock it triggered.
+ */
+export function* simulateSales(opts: SimulationOptions): Generator<SimStep> {
+  yield { time: opts.startTime, events: catalogEvents(opts.catalog, opts.startTime) };
+  for (const tx of simulateTransactions(opts)) {
+    const events: SimEvent[] = [];
+    for (const item of tx.items) {
+      const key = item.product.productId;
+      events.push({ kind: 'purchase', key, value: purchaseMessage(tx, item, opts.rules) });
+      if (item.restocked) events.push({ kind: 'inventory', key, value: inventoryMessage(tx, item, opts.rules) });
+    }
+    yield { time: tx.time, events };
+  }
+}
+
+/** The catalog as it is published once, at the start time, before any sale. */
+export function catalogEvents(catalog: CatalogProduct[], startTime: number): SimEvent[] {
+  const eventTime = formatTimestamp(startTime);
+  return catalog.map((p) => ({ kind: 'product', key: p.productId, value: productMessage(p, eventTime) }));
+}
+
+/**
+ * A line item's purchase message. Money is computed in integer cents:
+ * total = round(q × (price + supplement) × (1 − discount), 2).
+ */
+export function purchaseMessage(tx: Transaction, item: SaleItem, rules: SalesRules): PurchaseMessage {
+  const { product, quantity, addSupplement } = item;
+  const priceCents = Math.round(product.price * 100);
+  const suppCents = addSupplement ? Math.round(rules.supplementsCost * 100) : 0;
+  const discount = tx.isMember ? Math.round(rules.clubMemberDiscount * 100) : 0;
+  const totalCents = Math.round((quantity * (priceCents + suppCents) * (100 - discount)) / 100);
+  return {
+    transaction_time: tx.transactionTime,
+    transaction_id: tx.transactionId,
+    product_id: product.productId,
+    price: product.price,
+    quantity,
+    is_member: tx.isMember,
+    member_discount: tx.isMember ? rules.clubMemberDiscount : 0,
+    add_supplements: addSupplement,
+    supplement_price: suppCents / 100,
+    total_purchase: totalCents / 100,
+  };
+}
+
+/** The restock a line item triggered (only when item.restocked). */
+export function inventoryMessage(tx: Transaction, item: SaleItem, rules: SalesRules): InventoryMessage {
+  return {
+    event_time: tx.transactionTime,
+    product_id: item.product.productId,
+    existing_level: item.level,
+    stock_quantity: rules.restockAmount,
+    new_level: item.level + rules.restockAmount,
+  };
 }
 
 /** r = randint(1,20): r ≤ one-item freq → 1 item, r ≥ 19 → 3 items, else 2. */

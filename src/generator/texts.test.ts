@@ -1,21 +1,36 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../generator/catalog.js';
-import { seededRandom } from '../generator/random.js';
-import { DEFAULT_RULES } from '../generator/rules.js';
-import { simulateSales } from '../generator/simulation.js';
-import { purchaseJson, type PurchaseMessage } from './messages.js';
+import { parseCatalog } from './catalog.js';
+import { seededRandom } from './random.js';
+import { DEFAULT_RULES, type SalesRules } from './rules.js';
+import { purchaseMessage, simulateTransactions } from './simulation.js';
+import { PurchaseTexts } from './texts.js';
 
-describe('purchaseJson', () => {
-  it('writes exactly what JSON.stringify writes, for every purchase of a long run and odd values', () => {
-    const catalog = parseCatalog(readFileSync(resolve(import.meta.dirname, '../../configuration/products.csv'), 'utf8'));
-    const purchases: PurchaseMessage[] = [];
-    for (const step of simulateSales({ catalog, rules: DEFAULT_RULES, random: seededRandom(3), startTime: 1_700_000_000_000_000, count: 20_000 })) {
-      for (const e of step.events) if (e.kind === 'purchase') purchases.push(e.value);
+const catalog = parseCatalog(readFileSync(resolve(import.meta.dirname, '../../configuration/products.csv'), 'utf8'));
+
+/** Purchases whose text differs from JSON.stringify of their message, over a seeded run. */
+function mismatches(rules: SalesRules, products = catalog): string[] {
+  const texts = new PurchaseTexts(rules);
+  const wrong: string[] = [];
+  for (const tx of simulateTransactions({ catalog: products, rules, random: seededRandom(3), startTime: 1_700_000_000_000_000, count: 20_000 })) {
+    const head = texts.head(tx);
+    for (const item of tx.items) {
+      const expected = JSON.stringify(purchaseMessage(tx, item, rules));
+      const text = texts.purchase(head, tx, item);
+      if (text !== expected) wrong.push(`${text} ≠ ${expected}`);
     }
-    purchases.push({ ...purchases[0], product_id: 'odd "id"\\\n', price: 1e21, total_purchase: -0.1, member_discount: 0.15 });
-    const different = purchases.filter((p) => purchaseJson(p) !== JSON.stringify(p));
-    expect(different).toEqual([]);
+  }
+  return wrong;
+}
+
+describe('PurchaseTexts', () => {
+  it('writes exactly what JSON.stringify writes, for every purchase of a long run', () => {
+    expect(mismatches(DEFAULT_RULES)).toEqual([]);
+  });
+
+  it('and with odd rules and product ids that need escaping', () => {
+    const odd = catalog.map((p, i) => (i % 2 ? { ...p, productId: `SF "odd"\\\n${i}`, price: i === 1 ? 1e21 : p.price + 0.001 } : p));
+    expect(mismatches({ ...DEFAULT_RULES, clubMemberDiscount: 0.15, supplementsCost: 0.3, memberFreq: 5 }, odd)).toEqual([]);
   });
 });

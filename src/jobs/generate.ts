@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Topics } from '../config/config.js';
-import { purchaseJson } from '../model/messages.js';
 import type { CatalogProduct } from '../generator/catalog.js';
 import { seededRandom } from '../generator/random.js';
 import type { SalesRules } from '../generator/rules.js';
-import { simulateSales, type SimEvent } from '../generator/simulation.js';
+import { catalogEvents, inventoryMessage, simulateTransactions, type Transaction } from '../generator/simulation.js';
+import { PurchaseTexts } from '../generator/texts.js';
 import type { ProduceRecord, Transport } from '../transport/transport.js';
 
 export interface GenerateOptions {
@@ -44,8 +44,6 @@ export interface GenerateSummary extends GenerateCounts {
   interrupted: boolean;
 }
 
-const COUNTER: Record<SimEvent['kind'], keyof GenerateCounts> = { product: 'products', purchase: 'purchases', inventory: 'inventories' };
-
 /** Records gathered before a send: big enough to batch, small enough to show progress. */
 const BATCH_RECORDS = 5000;
 const LINGER_MS = 20;
@@ -57,24 +55,62 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
   for (const topic of [topics.products, topics.purchases, topics.inventories]) {
     await transport.createTopic(topic, opts.partitions);
   }
-  const topicOf: Record<SimEvent['kind'], string> = { product: topics.products, purchase: topics.purchases, inventory: topics.inventories };
   const counts: GenerateCounts = { transactions: 0, products: 0, purchases: 0, inventories: 0 };
-  const pending = new Map<string, ProduceRecord[]>();
-  let pendingCount = 0;
+  // values are built as text straight away (json: the transport need not check them), so a
+  // pending record holds little more than its string
+  const record = (productId: string, value: string): ProduceRecord => ({ key: opts.keys === 'none' ? null : productId, value, json: true });
+  let purchases: ProduceRecord[] = [];
+  let inventories: ProduceRecord[] = [];
   const writer = await transport.writer();
   let lastFlush = now();
   const flush = async () => {
     lastFlush = now();
-    for (const [topic, records] of pending) if (records.length) await writer.send(topic, records);
-    pending.clear();
-    pendingCount = 0;
+    const batches: [string, ProduceRecord[]][] = [[topics.purchases, purchases], [topics.inventories, inventories]];
+    purchases = [];
+    inventories = [];
+    for (const [topic, records] of batches) if (records.length) await writer.send(topic, records);
     opts.onProgress?.({ ...counts });
   };
 
+  const texts = new PurchaseTexts(opts.rules);
+  /** Gathers a transaction's purchases, each followed by the restock it triggered. */
+  const add = (tx: Transaction) => {
+    const head = texts.head(tx);
+    for (const item of tx.items) {
+      const productId = item.product.productId;
+      purchases.push(record(productId, texts.purchase(head, tx, item)));
+      counts.purchases++;
+      if (item.restocked) {
+        inventories.push(record(productId, JSON.stringify(inventoryMessage(tx, item, opts.rules))));
+        counts.inventories++;
+      }
+    }
+    counts.transactions++;
+  };
+
   const started = now();
-  let interrupted = false;
+  /**
+   * Waits until an event time's turn when ahead of schedule, first sending what is gathered
+   * (lingering up to LINGER_MS so fast paced runs still batch, as a Kafka producer's linger.ms).
+   */
+  const pace = async (eventTime: number) => {
+    const due = started + (eventTime - opts.startTime) / 1000;
+    if (due <= now()) return;
+    const gathered = purchases.length + inventories.length > 0;
+    if (gathered && (due - now() >= LINGER_MS || now() - lastFlush >= LINGER_MS)) await flush();
+    const wait = due - now();
+    if (wait > 0) await sleep(wait, undefined, { signal: opts.signal }).catch(() => undefined);
+  };
+  let interrupted = Boolean(opts.signal?.aborted);
   try {
-    const steps = simulateSales({
+    if (!interrupted) {
+      // the catalog goes out first and alone, so every reader sees it before any sale
+      const catalog = catalogEvents(opts.catalog, opts.startTime);
+      await writer.send(topics.products, catalog.map((e) => record(e.key, JSON.stringify(e.value))));
+      counts.products = catalog.length;
+      opts.onProgress?.({ ...counts });
+    }
+    const transactions = simulateTransactions({
       catalog: opts.catalog,
       rules: opts.rules,
       random: seededRandom(opts.seed),
@@ -82,39 +118,14 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
       count: opts.count,
       fixedGap: opts.rate ? Math.round(1_000_000 / opts.rate) : undefined,
     });
-    let first = true;
-    for (const step of steps) {
+    for (const tx of transactions) {
+      if (!opts.fast) await pace(tx.time);
       if (opts.signal?.aborted) {
         interrupted = true;
         break;
       }
-      if (!opts.fast) {
-        const due = started + (step.time - opts.startTime) / 1000;
-        // ahead of schedule: send what is gathered (lingering up to LINGER_MS so fast paced
-        // runs still batch, as a Kafka producer's linger.ms), then wait for the step's time
-        if (due > now()) {
-          if (pendingCount && (due - now() >= LINGER_MS || now() - lastFlush >= LINGER_MS)) await flush();
-          const wait = due - now();
-          if (wait > 0) await sleep(wait, undefined, { signal: opts.signal }).catch(() => undefined);
-        }
-        if (opts.signal?.aborted) {
-          interrupted = true;
-          break;
-        }
-      }
-      for (const event of step.events) {
-        const topic = topicOf[event.kind];
-        let list = pending.get(topic);
-        if (!list) pending.set(topic, (list = []));
-        const value = event.kind === 'purchase' ? purchaseJson(event.value) : JSON.stringify(event.value);
-        list.push({ key: opts.keys === 'none' ? null : event.key, value, json: true });
-        pendingCount++;
-        counts[COUNTER[event.kind]]++;
-      }
-      if (first) first = false; // the catalog step is not a transaction
-      else counts.transactions++;
-      // the catalog goes out first and alone, so every reader sees it before any sale
-      if (pendingCount >= BATCH_RECORDS || counts.transactions === 0) await flush();
+      add(tx);
+      if (purchases.length + inventories.length >= BATCH_RECORDS) await flush();
     }
     await flush();
   } finally {

@@ -54,12 +54,3 @@ export function toCents(amount: number): number {
 export function fromCents(cents: number): number {
   return cents / 100;
 }
-
-/**
- * JSON.stringify of a purchase, byte for byte, written out by hand: purchases are nearly every
- * message the generator makes and this is about twice as fast. Text fields other than the
- * generator's own timestamp and digits go through JSON.stringify, so any product id is safe.
- */
-export function purchaseJson(p: PurchaseMessage): string {
-  return `{"transaction_time":${JSON.stringify(p.transaction_time)},"transaction_id":${JSON.stringify(p.transaction_id)},"product_id":${JSON.stringify(p.product_id)},"price":${p.price},"quantity":${p.quantity},"is_member":${p.is_member},"member_discount":${p.member_discount},"add_supplements":${p.add_supplements},"supplement_price":${p.supplement_price},"total_purchase":${p.total_purchase}}`;
-}
