@@ -59,6 +59,19 @@ describe('the embedded log', () => {
     expect(tail.map((r) => r.offset)).toEqual(Array.from({ length: 63 }, (_, i) => 437 + i));
   });
 
+  it('writes large batches of multi-byte text whole, batch after batch', async () => {
+    const t = fresh();
+    await t.createTopic('u', 1);
+    // more lines than one text chunk, values from 1 byte to 100 KB, with 2-, 3- and 4-byte characters
+    const values = Array.from({ length: 1500 }, (_, i) => i % 500 === 7 ? JSON.stringify({ big: 'é☕😀'.repeat(10_000 + i) }) : `{"i":${i},"s":"é☕😀${'x'.repeat(i % 50)}"}`);
+    await send(t, 'u', values.slice(0, 1000).map((value, i) => ({ key: `k☕${i % 3}`, value, json: true })));
+    await send(t, 'u', values.slice(1000).map((value) => ({ key: null, value })));
+    const records = await readAll(t, 'u');
+    expect(records.map((r) => r.value)).toEqual(values);
+    expect(records.map((r) => r.offset)).toEqual(values.map((_, i) => i));
+    expect(records[4].key).toBe('k☕1');
+  });
+
   it('never shows an unfinished line, and the next writer cuts it off and carries on', async () => {
     const t = fresh();
     await t.createTopic('c', 1);
