@@ -3,8 +3,9 @@ import type { SalesRules } from './rules.js';
 
 /**
  * The wire text of a transaction's purchases: exactly JSON.stringify(purchaseMessage(…)), made
- * without an object or a fresh string per message, since purchases are nearly every message the
- * generator makes.
+ * without building the message object or serialising its fields one by one, since purchases are
+ * nearly every message the generator makes. Each text is two shared strings joined: a batch of
+ * pending purchases holds few objects, which keeps the garbage collector's copying cheap.
  *
  * A purchase's members split in two: transaction_time and transaction_id, shared by the
  * transaction's items, and the rest, which depends only on the product, the quantity and the two
