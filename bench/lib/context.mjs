@@ -327,13 +327,14 @@ export function createContext({ brokers = '127.0.0.1:9092', quick = false, log =
      * Input data, generated once per run and shared by every row: `salesstream generate --fast
      * --count <transactions> --seed <seed> --start-time 2026-01-01T00:00:00Z` into Kafka (unique
      * topics, through a configuration/configuration.ini in its own working directory, as a user
-     * would) or into an embedded log (its own --data-dir, default topic names).
+     * would) or into an embedded log (its own --data-dir, default topic names). `copy` > 0 makes
+     * another run of the same into topics of its own (a repeat of a timed run).
      * → { transport, transactions, seed, topics, cwd, dataDir?, counts, records, seconds (the
      *     summary's), wall, peakRssMB, stdout }
      */
-    dataset({ transport = 'kafka', transactions, seed = 1, partitions = 1 } = {}) {
-      const key = `${transport}:${transactions}:${seed}:${partitions}`;
-      if (!datasets.has(key)) datasets.set(key, makeDataset(ctx, { transport, transactions, seed, partitions }));
+    dataset({ transport = 'kafka', transactions, seed = 1, partitions = 1, copy = 0 } = {}) {
+      const key = `${transport}:${transactions}:${seed}:${partitions}:${copy}`;
+      if (!datasets.has(key)) datasets.set(key, makeDataset(ctx, { transport, transactions, seed, partitions, copy }));
       return datasets.get(key);
     },
 
@@ -360,14 +361,14 @@ export function createContext({ brokers = '127.0.0.1:9092', quick = false, log =
   return ctx;
 }
 
-async function makeDataset(ctx, { transport, transactions, seed, partitions }) {
-  const label = `${transport}-${transactions}-s${seed}-p${partitions}`;
+async function makeDataset(ctx, { transport, transactions, seed, partitions, copy }) {
+  const label = `${transport}-${transactions}-s${seed}-p${partitions}${copy ? `-c${copy}` : ''}`;
   const cwd = ctx.dir(`data-${label}`);
   const args = [];
   let topics;
   let dataDir;
   if (transport === 'kafka') {
-    const base = `bench.data.${ctx.runId}.t${transactions}s${seed}p${partitions}`;
+    const base = `bench.data.${ctx.runId}.t${transactions}s${seed}p${partitions}${copy ? `c${copy}` : ''}`;
     topics = { products: `${base}.products`, purchases: `${base}.purchases`, inventories: `${base}.inventories` };
     for (const t of Object.values(topics)) ctx.forgetTopicLater(t);
     // the CLI reads ./configuration/configuration.ini from its working directory

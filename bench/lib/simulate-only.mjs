@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Diagnostic for the generate rows: salesstream's own simulation (dist/generator) plus the
-// JSON.stringify of every message, with no transport at all — how much of generate's time is the
-// simulation itself. Not a reference; its figure goes in the row's note.
+// Diagnostic for the generate rows: salesstream's own generate job (dist/jobs/generate.js) with a
+// transport that discards every record — the simulation, the message texts and the batching, with
+// no I/O at all: how much of generate's time is not the transport's. Not a reference; its figure
+// goes in the rows' notes.
 //
 //   node bench/lib/simulate-only.mjs TRANSACTIONS SEED
 import { dirname, resolve } from 'node:path';
@@ -10,17 +11,26 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const [count, seed] = process.argv.slice(2).map(Number);
 const { loadConfig, loadCatalog } = await import(resolve(root, 'dist/config/load.js'));
-const { seededRandom } = await import(resolve(root, 'dist/generator/random.js'));
-const { simulateSales } = await import(resolve(root, 'dist/generator/simulation.js'));
+const { runGenerate } = await import(resolve(root, 'dist/jobs/generate.js'));
 const config = loadConfig({}, {});
 const catalog = loadCatalog(config.catalogPath);
-const started = performance.now();
-let events = 0;
+
+let records = 0;
 let bytes = 0;
-for (const step of simulateSales({ catalog, rules: config.rules, random: seededRandom(seed), startTime: Date.parse('2026-01-01T00:00:00Z') * 1000, count })) {
-  for (const e of step.events) {
-    bytes += JSON.stringify(e.value).length;
-    events++;
-  }
-}
-process.stdout.write(JSON.stringify({ events, bytes, simulate_stringify_s: (performance.now() - started) / 1000 }) + '\n');
+/** The two Transport methods generate uses; records are counted and dropped. */
+const discard = {
+  createTopic: async () => true,
+  writer: async () => ({
+    send: async (_topic, batch) => {
+      records += batch.length;
+      for (const r of batch) bytes += r.value.length;
+    },
+    close: async () => {},
+  }),
+};
+const started = performance.now();
+await runGenerate({
+  transport: discard, topics: config.topics, catalog, rules: config.rules, seed, count, fast: true,
+  startTime: Date.parse('2026-01-01T00:00:00Z') * 1000, keys: 'product_id', partitions: 1,
+});
+process.stdout.write(JSON.stringify({ events: records, bytes, no_transport_s: (performance.now() - started) / 1000 }) + '\n');

@@ -218,7 +218,8 @@ export class KafkaTransport implements Transport {
   }
 }
 
-function* byteChunks(records: ProduceRecord[]): Generator<ProduceRecord[]> {
+/** Splits records into runs of at most MAX_SEND_BYTES (exported for bench/alt-client's writer). */
+export function* byteChunks(records: ProduceRecord[]): Generator<ProduceRecord[]> {
   let chunk: ProduceRecord[] = [];
   let bytes = 0;
   for (const r of records) {
