@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Where `batch top25`'s extra time goes, for the note of a missed batch row: DuckDB's own profile
+// (operator time summed over its threads) of the statement salesstream runs to load and check the
+// purchases (built from dist/batch, as src/batch/session.ts builds it) and of the bare query.
+//   node bench/batch-profile.mjs <dataDir>
+// Prints one JSON line: { salesstream: { scan_s, checks_s, other_s }, bare: { … } }.
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const dist = (m) => import(join(root, 'dist', m));
+const { openDuckDB } = await dist('batch/duckdb.js');
+const { embeddedTopicFiles } = await dist('batch/files.js');
+const { rawRelation } = await dist('batch/relation.js');
+const { PURCHASES, checkedSelect, quoteString, schemaForColumns } = await dist('batch/schema.js');
+const { TOP_COLUMNS } = await dist('batch/queries.js');
+
+const dataDir = process.argv[2];
+const topicDir = join(dataDir, 'topics', 'demo.purchases');
+const read = schemaForColumns(PURCHASES, TOP_COLUMNS);
+const files = await embeddedTopicFiles(topicDir, 'demo.purchases');
+const statements = {
+  salesstream: `CREATE OR REPLACE TEMP TABLE __purchases AS ${checkedSelect(read, rawRelation(read, files.partitions), TOP_COLUMNS)}`,
+  bare: `SELECT value.product_id AS product_id, round(sum(value.total_purchase), 2) AS sales, sum(value.quantity) AS quantity FROM read_ndjson(${quoteString(join(topicDir, '*', '*.ndjson'))}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 25`,
+};
+
+/** Operator time by kind: the JSON reader, the projections and filters (the checks), the rest. */
+function split(node, sums = { scan_s: 0, checks_s: 0, other_s: 0 }) {
+  const type = node.operator_type ?? '';
+  const seconds = node.operator_timing ?? 0;
+  if (type === 'TABLE_SCAN') sums.scan_s += seconds;
+  else if (type === 'PROJECTION' || type === 'FILTER') sums.checks_s += seconds;
+  else sums.other_s += seconds;
+  for (const child of node.children ?? []) split(child, sums);
+  return sums;
+}
+
+const out = {};
+for (const [name, sql] of Object.entries(statements)) {
+  const connection = await openDuckDB();
+  const profile = join(tmpdir(), `salesstream-batch-profile-${process.pid}-${name}.json`);
+  await connection.run(`PRAGMA enable_profiling = 'json'`);
+  await connection.run(`PRAGMA profiling_output = ${quoteString(profile)}`);
+  await connection.run(sql);
+  await connection.run('PRAGMA disable_profiling');
+  const sums = split(JSON.parse(readFileSync(profile, 'utf8')));
+  rmSync(profile, { force: true });
+  out[name] = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Number(v.toFixed(2))]));
+  connection.closeSync();
+}
+process.stdout.write(JSON.stringify(out) + '\n');
