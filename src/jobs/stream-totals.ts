@@ -145,10 +145,14 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
 
   const ends: Offsets | undefined = opts.untilEnd ? new Map((await transport.partitions(source)).map((r) => [r.partition, r.end])) : undefined;
   const wait = AbortSignal.any([opts.signal, stopped.signal]);
+  // processing-time triggers every `trigger` ms from the previous one's start, as Spark's: a
+  // commit's own duration does not stretch the period (nor the latency of what waits for it)
+  let nextTrigger = Date.now() + opts.trigger;
   try {
     while (!wait.aborted) {
-      await sleep(opts.trigger, undefined, { signal: wait }).catch(() => undefined);
+      await sleep(Math.max(nextTrigger - Date.now(), 0), undefined, { signal: wait }).catch(() => undefined);
       if (wait.aborted) break;
+      nextTrigger = Date.now() + opts.trigger;
       await commitAll();
       if (ends && (await loop.caughtUp(ends))) break;
       show(false);
