@@ -7,6 +7,10 @@ const require = createRequire(import.meta.url);
 const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition.js');
 const Encoder = require('kafkajs/src/protocol/encoder.js');
 const Long = require('kafkajs/src/utils/long.js');
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js');
+const RecordDecoder = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
+const Decoder = require('kafkajs/src/protocol/decoder.js');
+const Batch = require('kafkajs/src/consumer/batch.js');
 
 describe('kafkajs, as patched', () => {
   it('is the patched copy (npm install ran patch-package)', () => {
@@ -39,5 +43,21 @@ describe('kafkajs, as patched', () => {
     for (let i = 0; i < 1000; i++) e.writeVarInt(i).writeVarIntBytes(`value ${i}`);
     expect(e.size()).toBe(e.buffer.length);
     expect(e.buffer.subarray(-9).toString()).toBe('value 999');
+  });
+
+  it('decodes a record\'s offset and timestamp as base + delta, exactly beyond 2^53 too', () => {
+    // as in a record batch: the record's length, then its body
+    const body = new Decoder(Record({ offsetDelta: 5, timestampDelta: 7, key: 'SF07', value: '{"a":1}' }).buffer).readVarIntBytes();
+    const decode = (firstOffset: string, firstTimestamp: string) => RecordDecoder(new Decoder(body), { firstOffset, firstTimestamp });
+    const small = decode('41', '1700000000000');
+    expect([small.offset, small.timestamp, small.key.toString(), small.value.toString()]).toEqual(['46', '1700000000007', 'SF07', '{"a":1}']);
+    const huge = decode('9007199254740990', '9007199254740999');
+    expect([huge.offset, huge.timestamp]).toEqual(['9007199254740995', '9007199254741006']);
+  });
+
+  it('drops the messages of a fetch below the offset asked for', () => {
+    const messages = ['3', '4', '5', '6', '7'].map((offset) => ({ offset, isControlRecord: false }));
+    const batch = new Batch('t', '5', { partition: 0, highWatermark: '8', messages });
+    expect(batch.messages.map((m: { offset: string }) => m.offset)).toEqual(['5', '6', '7']);
   });
 });
