@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Where `batch top25`'s extra time goes, for the note of a missed batch row: DuckDB's own profile
-// (operator time summed over its threads) of the statement salesstream runs to load and check the
-// purchases (built from dist/batch, as src/batch/session.ts builds it) and of the bare query.
+// (operator time summed over its threads) of the statement salesstream runs to load, check and sum
+// the purchases (built from dist/batch, as src/batch/session.ts builds it) and of the bare query.
 //   node bench/batch-profile.mjs <dataDir>
 // Prints one JSON line: { salesstream: { scan_s, checks_s, other_s }, bare: { … } }.
 import { readFileSync, rmSync } from 'node:fs';
@@ -14,15 +14,15 @@ const dist = (m) => import(join(root, 'dist', m));
 const { openDuckDB } = await dist('batch/duckdb.js');
 const { embeddedTopicFiles } = await dist('batch/files.js');
 const { rawRelation } = await dist('batch/relation.js');
-const { PURCHASES, checkedSelect, quoteString, schemaForColumns } = await dist('batch/schema.js');
-const { TOP_COLUMNS } = await dist('batch/queries.js');
+const { PURCHASES, quoteString, schemaForColumns, summarySelect } = await dist('batch/schema.js');
+const { PRODUCT_SALES } = await dist('batch/queries.js');
 
 const dataDir = process.argv[2];
 const topicDir = join(dataDir, 'topics', 'demo.purchases');
-const read = schemaForColumns(PURCHASES, TOP_COLUMNS);
+const read = schemaForColumns(PURCHASES, PRODUCT_SALES.columns);
 const files = await embeddedTopicFiles(topicDir, 'demo.purchases');
 const statements = {
-  salesstream: `CREATE OR REPLACE TEMP TABLE __purchases AS ${checkedSelect(read, rawRelation(read, files.partitions), TOP_COLUMNS)}`,
+  salesstream: `CREATE OR REPLACE TEMP TABLE __product_sales AS ${summarySelect(read, rawRelation(read, files.partitions), PRODUCT_SALES)}`,
   bare: `SELECT value.product_id AS product_id, round(sum(value.total_purchase), 2) AS sales, sum(value.quantity) AS quantity FROM read_ndjson(${quoteString(join(topicDir, '*', '*.ndjson'))}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 25`,
 };
 

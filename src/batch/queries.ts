@@ -1,15 +1,23 @@
 // The SQL behind batch top25 and batch kpis, over the typed views of schema.ts. Pure.
+import type { Summary } from './schema.js';
 
 /** Columns of `purchases` each command reads: loading only those keeps big loads lean. */
 export const TOP_COLUMNS = ['product_id', 'quantity', 'total_purchase'] as const;
 export const KPI_COLUMNS = ['transaction_time', 'transaction_id', 'product_id', 'price', 'quantity', 'total_purchase'] as const;
 
+/** What top25 reads: sales and quantity per product, summed while the purchases are loaded. */
+export const PRODUCT_SALES: Summary = {
+  view: 'product_sales',
+  key: 'product_id',
+  aggregates: { sales: 'sum(total_purchase)', quantity: 'sum(quantity)' },
+  columns: TOP_COLUMNS,
+};
+
 /** The original Spark job: sales and quantity per product, best sellers first. */
 export function top25Sql(limit: number): string {
   return [
-    'SELECT product_id, sum(total_purchase) AS sales, sum(quantity) AS quantity',
-    'FROM purchases',
-    'GROUP BY product_id',
+    'SELECT product_id, sales, quantity',
+    `FROM ${PRODUCT_SALES.view}`,
     'ORDER BY sales DESC, product_id',
     `LIMIT ${Math.trunc(limit)}`,
   ].join('\n');

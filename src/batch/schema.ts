@@ -216,6 +216,32 @@ export function checkedSelect(
   return `SELECT ${validity(schema)} AS __valid${order}${wanted.map((f) => `, ${typedValue(f)} AS ${quoteIdent(f.name)}`).join('')}\nFROM (${rawRelation})`;
 }
 
+/**
+ * A view loaded as per-group sums rather than records (what a command needs when it only reads
+ * sums): one pass checks, counts and sums, and no table of records is kept.
+ */
+export interface Summary {
+  /** The view's name in SQL. */
+  view: string;
+  /** The grouping column (a field of the schema). */
+  key: string;
+  /** Aggregates over a group's valid records, by their output name, e.g. sales: 'sum(total_purchase)'. */
+  aggregates: Record<string, string>;
+  /** The fields the aggregates read. */
+  columns: readonly string[];
+}
+
+/**
+ * The SELECT that groups a raw relation's records: valid ones by the key, malformed ones all in
+ * one group (__valid false), each group with its __records count.
+ */
+export function summarySelect(schema: ViewSchema, rawRelation: string, summary: Summary): string {
+  const columns = [summary.key, ...summary.columns.filter((c) => c !== summary.key)];
+  const key = quoteIdent(summary.key);
+  const sums = Object.entries(summary.aggregates).map(([name, sql]) => `, ${sql} AS ${quoteIdent(name)}`).join('');
+  return `SELECT __valid, CASE WHEN __valid THEN ${key} END AS ${key}${sums}, count(*) AS __records\nFROM (${checkedSelect(schema, rawRelation, columns, false)})\nGROUP BY ALL`;
+}
+
 /** The view over a loaded (checked) table: valid records only, the latest per product where asked. */
 export function viewSelect(schema: ViewSchema, table: string, columns: readonly string[] = schema.fields.map((f) => f.name)): string {
   const list = schema.fields.filter((f) => columns.includes(f.name)).map((f) => quoteIdent(f.name)).join(', ');

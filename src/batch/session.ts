@@ -7,7 +7,7 @@ import { firstLine, openDuckDB } from './duckdb.js';
 import type { TopicFiles } from './files.js';
 import { rawRelation } from './relation.js';
 import { toResult, type Result } from './result.js';
-import { checkedSelect, quoteIdent, schemaForColumns, viewSelect, type ViewSchema } from './schema.js';
+import { checkedSelect, quoteIdent, schemaForColumns, summarySelect, viewSelect, type Summary, type ViewSchema } from './schema.js';
 
 export interface LoadedView {
   view: string;
@@ -37,7 +37,23 @@ export class BatchSession {
     const raw = rawRelation(read, files?.partitions ?? []);
     await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${checkedSelect(read, raw, columns)}`);
     await this.defineView(schema.view, viewSelect(schema, table, columns));
-    const counts = await this.connection.runAndReadAll(`SELECT count(*) FILTER (WHERE __valid), count(*) FILTER (WHERE NOT __valid) FROM ${table}`);
+    return this.counted(schema, topic, files, table, 'count(*)');
+  }
+
+  /** Reads a topic's files as per-group sums (schema.ts Summary) and defines the summary's view. */
+  async loadSummary(schema: ViewSchema, topic: string, files: TopicFiles | undefined, summary: Summary): Promise<LoadedView> {
+    const table = quoteIdent(`__${summary.view}`);
+    const read = schemaForColumns(schema, summary.columns);
+    const raw = rawRelation(read, files?.partitions ?? []);
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${summarySelect(read, raw, summary)}`);
+    const names = [summary.key, ...Object.keys(summary.aggregates)].map(quoteIdent).join(', ');
+    await this.defineView(summary.view, `SELECT ${names} FROM ${table} WHERE __valid`);
+    return this.counted(schema, topic, files, table, 'sum(__records)');
+  }
+
+  /** The valid and malformed counts of a loaded table (`count` sums its rows' records). */
+  private async counted(schema: ViewSchema, topic: string, files: TopicFiles | undefined, table: string, count: string): Promise<LoadedView> {
+    const counts = await this.connection.runAndReadAll(`SELECT coalesce(${count} FILTER (WHERE __valid), 0), coalesce(${count} FILTER (WHERE NOT __valid), 0) FROM ${table}`);
     const [valid, invalid] = counts.getRows()[0].map(Number);
     return { view: schema.view, topic, exists: files !== undefined, records: valid, malformed: invalid + (files?.rejected ?? 0) };
   }
