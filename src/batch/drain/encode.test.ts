@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeRecord, rejectLine, type Encoded } from './encode.js';
+import { encodeRecord, isFlatObject, rejectLine, type Encoded } from './encode.js';
 
 const record = (value: string, key: string | null = 'SF07') => ({ topic: 't', partition: 2, offset: 41, timestamp: 1700000000000, key, value });
 const line = (e: Encoded) => (e.ok ? e.line : '');
@@ -36,3 +36,44 @@ describe('encodeRecord', () => {
     expect(JSON.parse(rejectLine(record('oops'), 'bad'))).toEqual({ topic: 't', partition: 2, offset: 41, timestamp: 1700000000000, key: 'SF07', value: 'oops', reason: 'bad' });
   });
 });
+
+describe('isFlatObject (the fast path past JSON.parse)', () => {
+  // a small seeded generator: the same cases on every run
+  let state = 0x2545f491;
+  const next = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
+  const text = () => Array.from({ length: Math.floor(next() * 6) }, () => pick(['a', 'é', '"', '\\', '/', '\n', '\u0001', '\ud83c', '😀', ' ', '{', ':', ','])).join('');
+  const scalar = () => pick([() => text(), () => (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20), () => Math.floor(next() * 1000), () => true, () => false, () => null])();
+  const flat = () => JSON.stringify(Object.fromEntries(Array.from({ length: Math.floor(next() * 5) }, () => [text(), scalar()])));
+
+  it('takes what JSON.stringify makes of a flat object', () => {
+    for (let i = 0; i < 2000; i++) {
+      const value = flat();
+      expect(isFlatObject(value), value).toBe(true);
+    }
+  });
+
+  it('accepts only valid JSON: every mutation it still accepts, JSON.parse accepts too', () => {
+    const edits = ['', ' ', ',', ':', '"', '\\', '}', '{', '[', '0', '-', '.', 'e', '+', 'x', '\n', 'tru', 'nul', '\\u12', '\\q'];
+    let accepted = 0;
+    for (let i = 0; i < 20000; i++) {
+      const value = flat();
+      const at = Math.floor(next() * (value.length + 1));
+      const cut = Math.floor(next() * 3);
+      const mutated = value.slice(0, at) + pick(edits) + value.slice(at + cut);
+      if (!isFlatObject(mutated)) continue;
+      accepted++;
+      expect(() => JSON.parse(mutated), mutated).not.toThrow();
+      expect(mutated).not.toMatch(/[\r\n]/);
+    }
+    expect(accepted).toBeGreaterThan(1000); // the check above ran on many mutants
+  });
+
+  it('leaves nested, spaced and very long values to JSON.parse', () => {
+    for (const value of ['{"a":[1]}', '{"a":{"b":1}}', '{ "a":1}', '[1]', '"x"', `{"a":"${'x'.repeat(70_000)}"}`]) {
+      expect(isFlatObject(value), value.slice(0, 20)).toBe(false);
+      expect(encodeRecord(record(value)).ok).toBe(true);
+    }
+  });
+});
+
