@@ -5,13 +5,29 @@ import type { InventoryMessage, PurchaseMessage } from '../model/messages.js';
 import { parseCatalog } from './catalog.js';
 import { seededRandom } from './random.js';
 import { DEFAULT_RULES } from './rules.js';
-import { productPicker, simulateSales, type SimStep } from './simulation.js';
+import { catalogMessages, inventoryMessage, productPicker, purchaseMessage, simulateTransactions } from './simulation.js';
 
 const catalog = parseCatalog(readFileSync(resolve(import.meta.dirname, '../../configuration/products.csv'), 'utf8'));
 const START = Date.UTC(2026, 0, 1, 8) * 1000;
 
-function run(seed: number, count: number): SimStep[] {
-  return [...simulateSales({ catalog, rules: DEFAULT_RULES, random: seededRandom(seed), startTime: START, count })];
+type Event = { kind: 'product'; value: object } | { kind: 'purchase'; value: PurchaseMessage } | { kind: 'inventory'; value: InventoryMessage };
+interface Step {
+  time: number;
+  events: Event[];
+}
+
+/** The messages a run publishes, in order: the catalog step, then per transaction each purchase and the restock it triggered. */
+function run(seed: number, count: number): Step[] {
+  const steps: Step[] = [{ time: START, events: catalogMessages(catalog, START).map((m) => ({ kind: 'product', value: m.value })) }];
+  for (const tx of simulateTransactions({ catalog, rules: DEFAULT_RULES, random: seededRandom(seed), startTime: START, count })) {
+    const events: Event[] = [];
+    for (const item of tx.items) {
+      events.push({ kind: 'purchase', value: purchaseMessage(tx, item, DEFAULT_RULES) });
+      if (item.restocked) events.push({ kind: 'inventory', value: inventoryMessage(tx, item, DEFAULT_RULES) });
+    }
+    steps.push({ time: tx.time, events });
+  }
+  return steps;
 }
 
 /** |observed − p| within 5 standard deviations of a binomial proportion over n draws. */

@@ -33,18 +33,6 @@ export interface Transaction {
   items: SaleItem[];
 }
 
-export type SimEvent =
-  | { kind: 'product'; key: string; value: ProductMessage }
-  | { kind: 'purchase'; key: string; value: PurchaseMessage }
-  | { kind: 'inventory'; key: string; value: InventoryMessage };
-
-/** One step of the simulation: the catalog at the start, then one transaction per step. */
-export interface SimStep {
-  /** Event time of the step, µs since the epoch. */
-  time: number;
-  events: SimEvent[];
-}
-
 export interface SimulationOptions {
   catalog: CatalogProduct[];
   rules: SalesRules;
@@ -94,27 +82,10 @@ export function* simulateTransactions(opts: SimulationOptions): Generator<Transa
   }
 }
 
-/**
- * The whole simulation as message objects: the catalog step, then one step per transaction with
- * its purchases, each followed by the restock it triggered.
- */
-export function* simulateSales(opts: SimulationOptions): Generator<SimStep> {
-  yield { time: opts.startTime, events: catalogEvents(opts.catalog, opts.startTime) };
-  for (const tx of simulateTransactions(opts)) {
-    const events: SimEvent[] = [];
-    for (const item of tx.items) {
-      const key = item.product.productId;
-      events.push({ kind: 'purchase', key, value: purchaseMessage(tx, item, opts.rules) });
-      if (item.restocked) events.push({ kind: 'inventory', key, value: inventoryMessage(tx, item, opts.rules) });
-    }
-    yield { time: tx.time, events };
-  }
-}
-
-/** The catalog as it is published once, at the start time, before any sale. */
-export function catalogEvents(catalog: CatalogProduct[], startTime: number): SimEvent[] {
+/** The catalog's messages, keyed by product, as published once at the start time before any sale. */
+export function catalogMessages(catalog: CatalogProduct[], startTime: number): { key: string; value: ProductMessage }[] {
   const eventTime = formatTimestamp(startTime);
-  return catalog.map((p) => ({ kind: 'product', key: p.productId, value: productMessage(p, eventTime) }));
+  return catalog.map((p) => ({ key: p.productId, value: productMessage(p, eventTime) }));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Topics } from '../config/config.js';
 import type { CatalogProduct } from '../generator/catalog.js';
 import { seededRandom } from '../generator/random.js';
 import type { SalesRules } from '../generator/rules.js';
-import { catalogEvents, inventoryMessage, simulateTransactions, type Transaction } from '../generator/simulation.js';
+import { catalogMessages, inventoryMessage, simulateTransactions, type Transaction } from '../generator/simulation.js';
 import { PurchaseTexts } from '../generator/texts.js';
 import type { ProduceRecord, Transport } from '../transport/transport.js';
 
@@ -105,7 +105,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
   try {
     if (!interrupted) {
       // the catalog goes out first and alone, so every reader sees it before any sale
-      const catalog = catalogEvents(opts.catalog, opts.startTime);
+      const catalog = catalogMessages(opts.catalog, opts.startTime);
       await writer.send(topics.products, catalog.map((e) => record(e.key, JSON.stringify(e.value))));
       counts.products = catalog.length;
       opts.onProgress?.({ ...counts });
