@@ -1,11 +1,8 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import chalk from 'chalk';
 import { loadCatalog, loadConfig, type LoadedConfig } from '../config/load.js';
-import { runGenerate } from '../jobs/generate.js';
 import { runStreamWindow } from '../jobs/stream-window.js';
-import { runTail } from '../jobs/tail.js';
 import { isoFromMicros } from '../model/timestamp.js';
 import { formatCount, formatMoney, printTable } from '../render/output.js';
 import { SlidingWindows } from '../stream/windows.js';
@@ -16,7 +13,6 @@ const DEMO_TRANSACTIONS = 500;
 const DEMO_SEED = 2022;
 const MINUTE = 60_000_000;
 
-const say = (text: string) => process.stdout.write(`\n${chalk.bold(text)}\n`);
 const never = () => new AbortController().signal;
 
 export function registerDemo(program: Command): void {
@@ -25,6 +21,9 @@ export function registerDemo(program: Command): void {
     .description('a first look on the embedded log: generate a short run into its own data directory and show it')
     .option('--dir <path>', 'the demo\'s own data directory (emptied first)', './.salesstream-demo')
     .action(async (flags: { dir: string }, command: Command) => {
+      // the demo's own code loads when it runs, not at every command's start-up
+      const [{ default: chalk }, { runGenerate }, { runTail }] = await Promise.all([import('chalk'), import('../jobs/generate.js'), import('../jobs/tail.js')]);
+      const say = (text: string) => process.stdout.write(`\n${chalk.bold(text)}\n`);
       const config = loadConfig({ config: globalOptions(command).config });
       const dir = resolve(flags.dir);
       rmSync(dir, { recursive: true, force: true });

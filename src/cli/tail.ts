@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import chalk from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { UsageError } from '../errors.js';
 import type { StartFrom } from '../jobs/positions.js';
 import { runTail } from '../jobs/tail.js';
@@ -35,7 +35,7 @@ export function registerTail(program: Command): void {
         partition: flags.partition === undefined ? undefined : wholeNumber('--partition', flags.partition),
         where: flags.where.map(parseWhere),
       };
-      const print = format === 'json' ? printEnvelope : printPretty;
+      const print = format === 'json' ? printEnvelope : prettyPrinter((await import('chalk')).default);
       await withTransport(config, (transport) =>
         runTail({ transport, topics, follow: Boolean(flags.follow), signal: interruptSignal(), onRecord: print, ...options }));
     });
@@ -69,9 +69,12 @@ function printEnvelope(r: LogRecord): void {
   process.stdout.write(JSON.stringify({ topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: parsedValue(r.value) }) + '\n');
 }
 
-function printPretty(r: LogRecord): void {
-  const where = chalk.dim(`${r.topic}[${r.partition}]@${r.offset}`);
-  const key = r.key === null ? '' : ` ${chalk.cyan(r.key)}`;
-  process.stdout.write(`${where}${key} ${r.value}\n`);
+/** chalk is passed in, loaded only for this format: other commands start without it. */
+function prettyPrinter(chalk: ChalkInstance): (r: LogRecord) => void {
+  return (r) => {
+    const where = chalk.dim(`${r.topic}[${r.partition}]@${r.offset}`);
+    const key = r.key === null ? '' : ` ${chalk.cyan(r.key)}`;
+    process.stdout.write(`${where}${key} ${r.value}\n`);
+  };
 }
 

@@ -1,5 +1,9 @@
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
+
+// loaded on first use, not at start-up: most commands never read the catalog
+const requireCjs = createRequire(import.meta.url);
+let parse: typeof import('csv-parse/sync').parse | undefined;
 
 /** One catalog row, as `configuration/products.csv` describes it. */
 export interface CatalogProduct {
@@ -25,6 +29,7 @@ const COLUMNS = ['ID', 'Category', 'Item', 'Size', 'COGS', 'Price', 'Inventory',
 export function parseCatalog(csvText: string, source = 'products.csv'): CatalogProduct[] {
   let rows: Record<string, string>[];
   try {
+    parse ??= (requireCjs('csv-parse/sync') as typeof import('csv-parse/sync')).parse;
     rows = parse(csvText, { columns: true, skip_empty_lines: true, trim: true });
   } catch (err) {
     throw new UsageError(`${source}: not valid CSV (${(err as Error).message})`);
