@@ -71,6 +71,12 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
   let eventsShown = 0;
   let batch = 0;
 
+  const ends: Offsets | undefined = opts.untilEnd ? new Map((await transport.partitions(source)).map((r) => [r.partition, r.end])) : undefined;
+  // with --until-end, the trigger after the last record fires at once instead of at the next
+  // tick (as Spark's AvailableNow): the run ends when the work does
+  let tick = new AbortController();
+  const readToEnd = () => core.partitions.every((p) => (core.next(p) ?? 0) >= (ends!.get(p) ?? 0));
+
   const running = loop.run({
     assigned: ({ partition, next, committed, state }) => {
       const restored = new Map<string, ProductTotals>();
@@ -99,6 +105,7 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
         reports.report('malformed', `malformed record ${where(r)}: ${parsed.reason}`);
         if (opts.dlq) deadLetters.get(r.partition)?.push(deadLetter(r, parsed.reason));
       }
+      if (ends && readToEnd()) tick.abort();
     },
     peer: (partition, productId, value) => {
       const t = decodeTotals(value);
@@ -143,15 +150,15 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
     return result;
   };
 
-  const ends: Offsets | undefined = opts.untilEnd ? new Map((await transport.partitions(source)).map((r) => [r.partition, r.end])) : undefined;
   const wait = AbortSignal.any([opts.signal, stopped.signal]);
   // processing-time triggers every `trigger` ms from the previous one's start, as Spark's: a
   // commit's own duration does not stretch the period (nor the latency of what waits for it)
   let nextTrigger = Date.now() + opts.trigger;
   try {
     while (!wait.aborted) {
-      await sleep(Math.max(nextTrigger - Date.now(), 0), undefined, { signal: wait }).catch(() => undefined);
+      await sleep(Math.max(nextTrigger - Date.now(), 0), undefined, { signal: AbortSignal.any([wait, tick.signal]) }).catch(() => undefined);
       if (wait.aborted) break;
+      tick = new AbortController();
       nextTrigger = Date.now() + opts.trigger;
       await commitAll();
       if (ends && (await loop.caughtUp(ends))) break;

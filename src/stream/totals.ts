@@ -90,6 +90,11 @@ export class PartitionedTotals {
     return this.owned.has(partition);
   }
 
+  /** The next offset to read of an owned partition. */
+  next(partition: number): number | undefined {
+    return this.owned.get(partition)?.next;
+  }
+
   /** Takes a partition with its committed state; every known total is written again (another owner may have left a stale one). */
   own(partition: number, next: number, state: Map<string, ProductTotals>, committed: boolean): void {
     this.view.set(partition, new Map(state));
