@@ -58,7 +58,9 @@ export function changelogTopic(group: string, source: string): string {
  */
 export async function runStreamTotals(opts: StreamTotalsOptions): Promise<TotalsTrigger> {
   const { transport, source, group } = opts;
-  await transport.partitions(source);
+  // an unknown source stops here (UsageError); its end offsets now are where --until-end stops
+  const ranges = await transport.partitions(source);
+  const ends: Offsets | undefined = opts.untilEnd ? new Map(ranges.map((r) => [r.partition, r.end])) : undefined;
   const outputs = [opts.sink, opts.dlq].filter((t): t is string => !!t);
   for (const topic of outputs) await transport.createTopic(topic, 1);
   const loop = await exactlyOnceLoop(opts, outputs);
@@ -71,7 +73,6 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
   let eventsShown = 0;
   let batch = 0;
 
-  const ends: Offsets | undefined = opts.untilEnd ? new Map((await transport.partitions(source)).map((r) => [r.partition, r.end])) : undefined;
   // with --until-end, the trigger after the last record fires at once instead of at the next
   // tick (as Spark's AvailableNow): the run ends when the work does
   let tick = new AbortController();
