@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Producer, Transaction } from 'kafkajs';
 import { SalesstreamError, UsageError } from '../errors.js';
 import type { CommitUnit, ExactlyOnceHandlers, ExactlyOnceLoop } from './exactly-once.js';
-import type { KafkaTransport } from './kafka.js';
+import { logRecord, type KafkaTransport } from './kafka.js';
 import { createPartitioner } from './partitioner.js';
 import type { LogRecord, Offsets, ProduceRecord } from './transport.js';
 
@@ -318,7 +318,7 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
       const offset = Number(m.offset);
       // a fetch made before the restore's seek may start earlier: that part is already counted
       if (offset < slot.expected) continue;
-      records.push({ topic: batch.topic, partition, offset, timestamp: Number(m.timestamp), key: m.key?.toString() ?? null, value: m.value?.toString() ?? '' });
+      records.push(logRecord(batch.topic, partition, offset, m));
       slot.expected = offset + 1;
     }
     if (records.length) this.handlers!.records(records);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import kafkajs, { type Admin, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
 import { ConnectionError, UsageError } from '../errors.js';
 import type { Auth } from '../config/config.js';
 import { createPartitioner } from './partitioner.js';
@@ -169,7 +169,7 @@ export class KafkaTransport implements Transport {
             const offset = Number(m.offset);
             // a batch fetched before the seek took effect may repeat or precede what we want
             if (offset < next || offset >= stop) continue;
-            records.push({ topic, partition, offset, timestamp: Number(m.timestamp), key: m.key?.toString() ?? null, value: m.value?.toString() ?? '' });
+            records.push(logRecord(topic, partition, offset, m));
             next = offset + 1;
           }
           // transaction markers take offsets but are never delivered: count them as read
@@ -233,6 +233,11 @@ export function* byteChunks(records: ProduceRecord[]): Generator<ProduceRecord[]
     bytes += size;
   }
   if (chunk.length) yield chunk;
+}
+
+/** A fetched kafkajs message as the transport's record (both Kafka readers use it). */
+export function logRecord(topic: string, partition: number, offset: number, m: KafkaMessage): LogRecord {
+  return { topic, partition, offset, timestamp: Number(m.timestamp), key: m.key?.toString() ?? null, value: m.value?.toString() ?? '' };
 }
 
 /** Hands kafkajs's pushed batches to a pulling async iterator, one at a time (backpressure). */
