@@ -6,6 +6,7 @@
 // typed: read_json with the three fields spelled out, DuckDB's fastest way to read them.
 // Prints one CSV line per row, then "query_ms=N" on stderr.
 import { DuckDBInstance } from '@duckdb/node-api';
+import { bareTop25Sql } from './lib/bare-top25.mjs';
 
 const [glob, variant = 'auto'] = process.argv.slice(2);
 const files = `'${glob.replaceAll("'", "''")}'`;
@@ -15,7 +16,7 @@ const source = variant === 'typed'
 const connection = await (await DuckDBInstance.create(':memory:')).connect();
 const started = performance.now();
 const reader = await connection.runAndReadAll(
-  `SELECT value.product_id AS product_id, round(sum(value.total_purchase), 2) AS sales, sum(value.quantity) AS quantity FROM ${source} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 25`,
+  bareTop25Sql(source),
 );
 const ms = performance.now() - started;
 for (const row of reader.getRowsJson()) process.stdout.write(row.join(',') + '\n');

@@ -8,6 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bareTop25Sql } from './lib/bare-top25.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const dist = (m) => import(join(root, 'dist', m));
@@ -23,7 +24,7 @@ const read = schemaForColumns(PURCHASES, PRODUCT_SALES.columns);
 const files = await embeddedTopicFiles(topicDir, 'demo.purchases');
 const statements = {
   salesstream: `CREATE OR REPLACE TEMP TABLE __product_sales AS ${summarySelect(read, rawRelation(read, files.partitions), PRODUCT_SALES)}`,
-  bare: `SELECT value.product_id AS product_id, round(sum(value.total_purchase), 2) AS sales, sum(value.quantity) AS quantity FROM read_ndjson(${quoteString(join(topicDir, '*', '*.ndjson'))}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 25`,
+  bare: bareTop25Sql(`read_ndjson(${quoteString(join(topicDir, '*', '*.ndjson'))})`),
 };
 
 /** Operator time by kind: the JSON reader, the projections and filters (the checks), the rest. */
