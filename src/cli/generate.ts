@@ -14,6 +14,7 @@ interface GenerateFlags {
   startTime?: string;
   keys: string;
   partitions: string;
+  priceChanges: string;
 }
 
 export function registerGenerate(program: Command): void {
@@ -27,6 +28,7 @@ export function registerGenerate(program: Command): void {
     .option('--start-time <iso>', 'event time of the first transaction (default: now)')
     .option('--keys <mode>', 'message keys: product_id or none (none = the original generator)', 'product_id')
     .option('--partitions <n>', 'partitions for the topics it creates', '1')
+    .option('--price-changes <n>', 'new product versions (price and/or cogs) per simulated day, published at their time', '0')
     .action(async (flags: GenerateFlags, command: Command) => {
       const config = configFor(command);
       const options = {
@@ -36,6 +38,7 @@ export function registerGenerate(program: Command): void {
         startTime: flags.startTime === undefined ? Date.now() * 1000 : isoTime('--start-time', flags.startTime),
         keys: oneOf('--keys', flags.keys, ['product_id', 'none'] as const),
         partitions: wholeNumber('--partitions', flags.partitions, 1),
+        priceChanges: wholeNumber('--price-changes', flags.priceChanges),
       };
       const catalog = loadCatalog(config.catalogPath);
       // the spinner library is loaded only when there is a terminal to spin on

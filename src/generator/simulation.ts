@@ -31,6 +31,23 @@ export interface Transaction {
   transactionId: string;
   isMember: boolean;
   items: SaleItem[];
+  /** New product versions that took effect since the previous transaction (before this one), oldest first. */
+  changes: ProductChange[];
+}
+
+/** A new version of a product (`--price-changes`): another price and/or cogs from `time` on. */
+export interface ProductChange {
+  /** Event time, µs since the epoch: purchases at or after it use the new version. */
+  time: number;
+  productIndex: number;
+  product: CatalogProduct;
+}
+
+export interface PriceChangeOptions {
+  /** Changes per simulated day (on average); 0 = none. */
+  perDay: number;
+  /** Its own seeded source, apart from the sales draws: a run with changes draws the same sales. */
+  random: RandomSource;
 }
 
 export interface SimulationOptions {
@@ -42,6 +59,7 @@ export interface SimulationOptions {
   count: number;
   /** Fixed gap between transactions in µs (from --rate); otherwise the rules' random gaps. */
   fixedGap?: number;
+  priceChanges?: PriceChangeOptions;
 }
 
 const SUPPLEMENT_GROUP1 = /^(SF|SC)/;
@@ -54,7 +72,10 @@ const SUPPLEMENT_GROUP2 = /^(CS|IS)/;
  * make a seed replay exactly: change them and every seeded run changes.
  */
 export function* simulateTransactions(opts: SimulationOptions): Generator<Transaction> {
-  const { catalog, rules, random } = opts;
+  const { rules, random } = opts;
+  // the products as they are now: price changes replace entries
+  const catalog = opts.catalog.slice();
+  const changes = priceChanges(opts.catalog, opts.startTime, opts.priceChanges);
   const pick = productPicker(catalog);
   const stock = new Map(catalog.map((p) => [p.productId, p.inventory]));
   const supplementFreq = catalog.map((p) => SUPPLEMENT_GROUP1.test(p.productId) ? rules.addSuppFreqGroup1
@@ -63,6 +84,8 @@ export function* simulateTransactions(opts: SimulationOptions): Generator<Transa
   let time = opts.startTime;
   for (let n = 0; opts.count === 0 || n < opts.count; n++) {
     const transactionTime = formatTimestamp(time);
+    const changed = changes.until(time);
+    for (const c of changed) catalog[c.productIndex] = c.product;
     const transactionId = transactionIdFrom(random);
     const isMember = random.int(1, 10) <= rules.memberFreq;
     const items: SaleItem[] = [];
@@ -77,9 +100,60 @@ export function* simulateTransactions(opts: SimulationOptions): Generator<Transa
       stock.set(product.productId, restocked ? level + rules.restockAmount : level);
       items.push({ productIndex, product, quantity, addSupplement, level, restocked });
     }
-    yield { time, transactionTime, transactionId, isMember, items };
+    yield { time, transactionTime, transactionId, isMember, items, changes: changed };
     time += opts.fixedGap ?? random.int(rules.minSaleFreq, rules.maxSaleFreq) * 1_000_000;
   }
+}
+
+const NO_CHANGES: ProductChange[] = [];
+const DAY_SECONDS = 86_400;
+
+/**
+ * The schedule of product changes: gaps of 1 s to twice the mean (a day / perDay), each change
+ * a random product whose price, cogs or both move by 1–20 % up or down (to the cent, never to
+ * zero), the other fields kept. Drawn from its own source, in time order, as transactions ask.
+ */
+function priceChanges(initial: CatalogProduct[], startTime: number, opts: PriceChangeOptions | undefined) {
+  if (!opts || opts.perDay <= 0) return { until: () => NO_CHANGES };
+  const { random } = opts;
+  const current = initial.slice();
+  const maxGap = Math.max(1, Math.round((2 * DAY_SECONDS) / opts.perDay));
+  let next = startTime + random.int(1, maxGap) * 1_000_000;
+  return {
+    /** The changes with time ≤ t not handed out yet. */
+    until(t: number): ProductChange[] {
+      if (next > t) return NO_CHANGES;
+      const due: ProductChange[] = [];
+      while (next <= t) {
+        const productIndex = random.int(0, current.length - 1);
+        const kind = random.int(1, 3); // 1: price, 2: cogs, 3: both
+        const old = current[productIndex];
+        const product = {
+          ...old,
+          price: kind === 2 ? old.price : moved(old.price, random),
+          cogs: kind === 1 ? old.cogs : moved(old.cogs, random),
+        };
+        current[productIndex] = product;
+        due.push({ time: next, productIndex, product });
+        next += random.int(1, maxGap) * 1_000_000;
+      }
+      return due;
+    },
+  };
+}
+
+/** An amount moved by 1–20 % up or down, in whole cents, at least a cent and never unchanged. */
+function moved(amount: number, random: RandomSource): number {
+  const cents = Math.round(amount * 100);
+  const percent = random.int(1, 20) * (random.int(0, 1) === 0 ? -1 : 1);
+  let next = Math.max(1, Math.round((cents * (100 + percent)) / 100));
+  if (next === cents) next = cents + 1;
+  return next / 100;
+}
+
+/** A product change's message on the products topic: the new version, valid from its time. */
+export function changeMessage(change: ProductChange): { key: string; value: ProductMessage } {
+  return { key: change.product.productId, value: productMessage(change.product, formatTimestamp(change.time)) };
 }
 
 /** The catalog's messages, keyed by product, as published once at the start time before any sale. */

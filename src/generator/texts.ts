@@ -16,6 +16,8 @@ import type { SalesRules } from './rules.js';
 export class PurchaseTexts {
   /** The text after the shared head, by tailSlot. */
   private readonly tails: string[] = [];
+  /** The product version each tail was made for: a price change makes new ones. */
+  private readonly versions: SaleItem['product'][] = [];
 
   constructor(private readonly rules: SalesRules) {}
 
@@ -30,7 +32,11 @@ export class PurchaseTexts {
   /** The purchase text of one item; `head` is this.head(tx). */
   purchase(head: string, tx: Transaction, item: SaleItem): string {
     const slot = tailSlot(tx, item);
-    return head + (this.tails[slot] ??= this.tail(tx, item));
+    if (this.versions[slot] !== item.product) {
+      this.versions[slot] = item.product;
+      this.tails[slot] = this.tail(tx, item);
+    }
+    return head + this.tails[slot];
   }
 
   /** `"product_id":…}`: the message without its first two members (undefined members are left out). */

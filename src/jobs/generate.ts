@@ -3,7 +3,7 @@ import type { Topics } from '../config/config.js';
 import type { CatalogProduct } from '../generator/catalog.js';
 import { seededRandom } from '../generator/random.js';
 import type { SalesRules } from '../generator/rules.js';
-import { catalogMessages, inventoryMessage, simulateTransactions, type Transaction } from '../generator/simulation.js';
+import { catalogMessages, changeMessage, inventoryMessage, simulateTransactions, type Transaction } from '../generator/simulation.js';
 import { PurchaseTexts } from '../generator/texts.js';
 import type { ProduceRecord, Transport } from '../transport/transport.js';
 
@@ -23,6 +23,8 @@ export interface GenerateOptions {
   startTime: number;
   keys: 'product_id' | 'none';
   partitions: number;
+  /** Product changes (new price and/or cogs) per simulated day; 0 = the catalog never changes. */
+  priceChanges?: number;
   signal?: AbortSignal;
   /** Called after each flush with the running counts. */
   onProgress?: (counts: GenerateCounts) => void;
@@ -44,6 +46,11 @@ export interface GenerateSummary extends GenerateCounts {
   interrupted: boolean;
 }
 
+/** The price changes' own seeded source: adding changes to a run leaves its sales draws as they were. */
+function priceChangeRandom(seed: number) {
+  return seededRandom(seed + 0x5eed_c4a9);
+}
+
 /** Records gathered before a send: big enough to batch, small enough to show progress. */
 const BATCH_RECORDS = 5000;
 const LINGER_MS = 20;
@@ -59,13 +66,16 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
   // values are built as text straight away (json: the transport need not check them), so a
   // pending record holds little more than its string
   const record = (productId: string, value: string): ProduceRecord => ({ key: opts.keys === 'none' ? null : productId, value, json: true });
+  let products: ProduceRecord[] = [];
   let purchases: ProduceRecord[] = [];
   let inventories: ProduceRecord[] = [];
   const writer = await transport.writer();
   let lastFlush = now();
   const flush = async () => {
     lastFlush = now();
-    const batches: [string, ProduceRecord[]][] = [[topics.purchases, purchases], [topics.inventories, inventories]];
+    // product versions first: a reader that sees a purchase can already find the version it used
+    const batches: [string, ProduceRecord[]][] = [[topics.products, products], [topics.purchases, purchases], [topics.inventories, inventories]];
+    products = [];
     purchases = [];
     inventories = [];
     for (const [topic, records] of batches) if (records.length) await writer.send(topic, records);
@@ -74,6 +84,14 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
 
   const texts = new PurchaseTexts(opts.rules);
   /** Gathers a transaction's purchases, each followed by the restock it triggered. */
+  /** Gathers the product versions that take effect before a transaction. */
+  const addChanges = (tx: Transaction) => {
+    for (const change of tx.changes) {
+      const { key, value } = changeMessage(change);
+      products.push(record(key, JSON.stringify(value)));
+      counts.products++;
+    }
+  };
   const add = (tx: Transaction) => {
     const head = texts.head(tx);
     for (const item of tx.items) {
@@ -96,7 +114,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
   const pace = async (eventTime: number) => {
     const due = started + (eventTime - opts.startTime) / 1000;
     if (due <= now()) return;
-    const gathered = purchases.length + inventories.length > 0;
+    const gathered = products.length + purchases.length + inventories.length > 0;
     if (gathered && (due - now() >= LINGER_MS || now() - lastFlush >= LINGER_MS)) await flush();
     const wait = due - now();
     if (wait > 0) await sleep(wait, undefined, { signal: opts.signal }).catch(() => undefined);
@@ -117,8 +135,14 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
       startTime: opts.startTime,
       count: opts.count,
       fixedGap: opts.rate ? Math.round(1_000_000 / opts.rate) : undefined,
+      priceChanges: opts.priceChanges ? { perDay: opts.priceChanges, random: priceChangeRandom(opts.seed) } : undefined,
     });
     for (const tx of transactions) {
+      if (tx.changes.length) {
+        // a product change goes out at its own time, not with the next sale
+        if (!opts.fast) await pace(tx.changes[0].time);
+        addChanges(tx);
+      }
       if (!opts.fast) await pace(tx.time);
       if (opts.signal?.aborted) {
         interrupted = true;
