@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageError } from '../errors.js';
 import { parsePurchase } from '../model/purchase.js';
 import { topN } from '../stream/sales.js';
 import { decodeTotals, encodeTotals, PartitionedTotals, runningTotalMessage, type ProductTotals } from '../stream/totals.js';
-import { EmbeddedTransport } from '../transport/embedded/embedded.js';
-import { EmbeddedExactlyOnce } from '../transport/embedded/exactly-once.js';
-import type { CommitUnit, ExactlyOnceLoop } from '../transport/exactly-once.js';
+import type { CommitUnit } from '../transport/exactly-once.js';
 import type { Offsets, ProduceRecord, Transport } from '../transport/transport.js';
+import { exactlyOnceLoop } from './exactly-once-loop.js';
 import { deadLetter, RecordReports, where } from './stream-reports.js';
 
 export interface StreamTotalsOptions {
@@ -46,11 +44,6 @@ export interface TotalsTrigger {
   partitions: number[];
 }
 
-/** The changelog topic of a group's running totals: one partition per input partition. */
-export function changelogTopic(group: string, source: string): string {
-  return `${group}.${source}.totals-changelog`.replace(/[^a-zA-Z0-9._-]/g, '_');
-}
-
 /**
  * Running totals per product with exactly-once commits (DESIGN §4): each trigger commits, per
  * owned input partition and atomically, its state changes, the changed totals for the sink,
@@ -63,7 +56,7 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
   const ends: Offsets | undefined = opts.untilEnd ? new Map(ranges.map((r) => [r.partition, r.end])) : undefined;
   const outputs = [opts.sink, opts.dlq].filter((t): t is string => !!t);
   for (const topic of outputs) await transport.createTopic(topic, 1);
-  const loop = await exactlyOnceLoop(opts, outputs);
+  const loop = await exactlyOnceLoop({ ...opts, outputs, kind: 'totals', onWarning: opts.onReport, command: 'stream totals' });
 
   const core = new PartitionedTotals();
   const deadLetters = new Map<number, ProduceRecord[]>();
@@ -174,19 +167,4 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
     await loop.stop();
     await running.catch(() => undefined);
   }
-}
-
-async function exactlyOnceLoop(opts: StreamTotalsOptions, outputs: string[]): Promise<ExactlyOnceLoop> {
-  const { transport, source, group, from } = opts;
-  if (transport instanceof EmbeddedTransport) return new EmbeddedExactlyOnce({ transport, source, group, from, outputs });
-  // the Kafka client is loaded only for Kafka runs
-  const { KafkaTransport } = await import('../transport/kafka.js');
-  const { KafkaExactlyOnce } = await import('../transport/kafka-transactional.js');
-  if (transport instanceof KafkaTransport) {
-    return new KafkaExactlyOnce({
-      transport, source, group, from, outputs, changelog: changelogTopic(group, source), sessionTimeout: opts.sessionTimeout,
-      onWarning: (text) => opts.onReport(text),
-    });
-  }
-  throw new UsageError(`stream totals cannot run exactly-once on ${transport.description}`);
 }
