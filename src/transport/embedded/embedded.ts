@@ -6,7 +6,7 @@ import { createPartitioner } from '../partitioner.js';
 import type { LogRecord, Offsets, PartitionRange, ProduceRecord, ReadOptions, TopicInfo, Transport, Writer } from '../transport.js';
 import { valueText, type Envelope } from './envelope.js';
 import { SEGMENT_BYTES, listSegments, partitionDir, readLines, segmentName } from './files.js';
-import { acquireWriterLock, type PidLock } from './lock.js';
+import { acquireWriterLock, type FileLock } from './lock.js';
 import { PartitionAppender, partitionEnd, partitionStart, seekInSegment } from './partition.js';
 
 /** How often a following reader looks for new lines. */
@@ -92,7 +92,7 @@ export class EmbeddedTransport implements Transport {
   }
 
   async writer(): Promise<Writer> {
-    const appenders = new Map<string, { lock: PidLock; partitions: PartitionAppender[] }>();
+    const appenders = new Map<string, { lock: FileLock; partitions: PartitionAppender[] }>();
     const partitionFor = createPartitioner();
     const open = (topic: string) => {
       let entry = appenders.get(topic);

@@ -6,7 +6,7 @@ import { createPartitioner } from '../partitioner.js';
 import type { Offsets, ProduceRecord } from '../transport.js';
 import type { EmbeddedTransport } from './embedded.js';
 import { SEGMENT_BYTES, partitionDir } from './files.js';
-import { acquirePidLock, acquireWriterLock, type PidLock } from './lock.js';
+import { acquireLock, acquireWriterLock, type FileLock } from './lock.js';
 import { PartitionAppender } from './partition.js';
 
 export interface EmbeddedExactlyOnceOptions {
@@ -50,7 +50,7 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
   private readonly dir: string;
   private checkpoint: Checkpoint;
   private lock?: { release(): void };
-  private readonly writers = new Map<string, { lock: PidLock; partitions: PartitionAppender[]; partitionFor: ReturnType<typeof createPartitioner> }>();
+  private readonly writers = new Map<string, { lock: FileLock; partitions: PartitionAppender[]; partitionFor: ReturnType<typeof createPartitioner> }>();
   private readonly reading = new AbortController();
   private stopped?: () => void;
 
@@ -65,8 +65,8 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
     const ranges = await transport.partitions(source);
     mkdirSync(this.dir, { recursive: true });
     // one running instance per group and source
-    this.lock = acquirePidLock(join(this.dir, 'owner.lock'),
-      (holder) => `group ${group} is already processing ${source} in process ${holder}; on the embedded log one instance runs per group`);
+    this.lock = acquireLock(join(this.dir, 'owner.lock'),
+      (holder) => `group ${group} is already processing ${source} in ${holder}; on the embedded log one instance runs per group`);
     for (const topic of this.opts.outputs) this.openWriter(topic);
     this.checkpoint = this.readCheckpoint() ?? this.checkpoint;
     this.redoPending();

@@ -1,50 +1,53 @@
-import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tryLock } from 'fs-native-extensions';
+import { writeAll } from '../../fs/durable-file.js';
 import { SalesstreamError } from '../../errors.js';
 
-export interface PidLock {
+export interface FileLock {
   release(): void;
 }
 
 /**
- * A lock file holding the owner's pid, created exclusively. A lock left by a process that no
- * longer runs (kill -9) is taken over; one held by a live process is refused with `refusal`.
+ * An exclusive OS lock (Linux: an open-file-description fcntl lock; elsewhere flock/LockFileEx)
+ * on `path`, held until release() or until the process ends in any way, kill -9 included: the
+ * kernel drops it, so there is no stale lock to take over and no pid to mistake. The file holds
+ * the owner's pid only to name it in `refusal`. The file is never removed: unlinking a lock file
+ * lets a process that opened the old one and one that creates a new one both hold "the" lock.
  */
-export function acquirePidLock(path: string, refusal: (holder: number) => string): PidLock {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      const release = () => rmSync(path, { force: true });
-      process.once('exit', release);
-      return {
-        release() {
-          process.removeListener('exit', release);
-          release();
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(readFileSync(path, 'utf8').trim());
-      if (holder && holder !== process.pid && isAlive(holder)) throw new SalesstreamError(refusal(holder), 2);
-      rmSync(path, { force: true });
-    }
+export function acquireLock(path: string, refusal: (holder: string) => string): FileLock {
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+  let locked = false;
+  try {
+    locked = tryLock(fd);
+    if (!locked) throw new SalesstreamError(refusal(holderOf(path)), 2);
+    ftruncateSync(fd, 0);
+    writeAll(fd, Buffer.from(`${process.pid}\n`), 0);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
   }
-  throw new SalesstreamError(`could not take the lock ${path}`);
+  let held = true;
+  return {
+    release() {
+      if (held) closeSync(fd);
+      held = false;
+    },
+  };
+}
+
+function holderOf(path: string): string {
+  try {
+    const pid = readFileSync(path, 'utf8').trim();
+    if (/^\d+$/.test(pid)) return `process ${pid}`;
+  } catch {
+    // unreadable: said as unknown below
+  }
+  return 'another process';
 }
 
 /** One writer per topic (DESIGN §1). */
-export function acquireWriterLock(topicDir: string, topic: string): PidLock {
-  return acquirePidLock(join(topicDir, 'writer.lock'),
-    (holder) => `topic ${topic} is being written by process ${holder}; the embedded log allows one writer per topic`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function acquireWriterLock(topicDir: string, topic: string): FileLock {
+  return acquireLock(join(topicDir, 'writer.lock'),
+    (holder) => `topic ${topic} is being written by ${holder}; the embedded log allows one writer per topic`);
 }
