@@ -1,12 +1,12 @@
 // A DuckDB session holding the typed views: each topic is read once from its files into a
 // checked table, so every query of the command sees the same snapshot and malformed records are
 // counted in the same pass that loads the good ones.
-import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { UsageError } from '../errors.js';
-import { firstLine, openDuckDB } from './duckdb.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDuckDB } from './duckdb.js';
 import type { TopicFiles } from './files.js';
 import { rawRelation } from './relation.js';
 import { toResult, type Result } from './result.js';
+import { runUserQuery } from './sandbox.js';
 import { checkedSelect, quoteIdent, schemaForColumns, summarySelect, viewSelect, type Summary, type ViewSchema } from './schema.js';
 
 export interface LoadedView {
@@ -19,9 +19,6 @@ export interface LoadedView {
   /** Records skipped as malformed, rejects of a drain included. */
   malformed: number;
 }
-
-/** What batch sql may run: queries only. */
-const READ_ONLY = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
 
 export class BatchSession {
   private constructor(private readonly connection: DuckDBConnection) {}
@@ -73,22 +70,11 @@ export class BatchSession {
   }
 
   /**
-   * Runs a user's query: exactly one statement, and a read-only one. Any DuckDB error is the
-   * user's to fix, so it comes back as one line (exit 2).
+   * Runs a user's query (sandbox.ts): from the first one on, the session can read no more files,
+   * so every view must be loaded before.
    */
   async userQuery(sql: string): Promise<Result> {
-    try {
-      const statements = await this.connection.extractStatements(sql);
-      if (statements.count !== 1) throw new UsageError(`batch sql runs one query at a time; this text holds ${statements.count} statements`);
-      const prepared = await statements.prepare(0);
-      if (!READ_ONLY.has(prepared.statementType)) {
-        throw new UsageError(`batch sql is read-only: use SELECT, WITH … SELECT or EXPLAIN (this is a ${StatementType[prepared.statementType]} statement)`);
-      }
-      return toResult(await prepared.runAndReadAll());
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      throw new UsageError(firstLine(err).replace(/^Failed to extract statements: /, ''));
-    }
+    return runUserQuery(this.connection, sql);
   }
 
   close(): void {
