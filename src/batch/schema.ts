@@ -1,6 +1,9 @@
 // The typed views over the topics (DESIGN §2) and the rules that decide a record is malformed.
 // Pure: builds SQL text only. The rules mirror src/model/purchase.ts so that stream and batch skip
-// exactly the same records (DESIGN §4: stream and batch must agree).
+// exactly the same records (DESIGN §4: stream and batch must agree), and the valid ranges are
+// purchase.ts's own constants.
+import { LIMITS } from '../model/purchase.js';
+import { YEARS } from '../model/timestamp.js';
 
 export type FieldType = 'timestamp' | 'string' | 'money' | 'number' | 'integer' | 'boolean';
 
@@ -15,6 +18,8 @@ export interface Field {
   name: string;
   type: FieldType;
   presence: Presence;
+  /** The largest absolute value a checked number may have (purchase.ts's LIMITS). */
+  limit?: number;
 }
 
 export interface ViewSchema {
@@ -25,7 +30,7 @@ export interface ViewSchema {
   latestPerProduct: boolean;
 }
 
-const field = (name: string, type: FieldType, presence: Presence = 'required'): Field => ({ name, type, presence });
+const field = (name: string, type: FieldType, presence: Presence = 'required', limit?: number): Field => ({ name, type, presence, limit });
 
 export const PURCHASES: ViewSchema = {
   view: 'purchases',
@@ -34,13 +39,13 @@ export const PURCHASES: ViewSchema = {
     field('transaction_time', 'timestamp'),
     field('transaction_id', 'string', 'optional'),
     field('product_id', 'string'),
-    field('price', 'money'),
-    field('quantity', 'integer'),
+    field('price', 'money', 'required', LIMITS.money),
+    field('quantity', 'integer', 'required', LIMITS.quantity),
     field('is_member', 'boolean', 'loose'),
     field('member_discount', 'number', 'loose'),
     field('add_supplements', 'boolean', 'loose'),
     field('supplement_price', 'money', 'loose'),
-    field('total_purchase', 'money'),
+    field('total_purchase', 'money', 'required', LIMITS.money),
   ],
 };
 
@@ -96,7 +101,7 @@ export function schemaForColumns(schema: ViewSchema, columns: readonly string[])
   return { ...schema, fields: schema.fields.filter((f) => f.presence !== 'loose' || columns.includes(f.name)) };
 }
 
-/** DESIGN §2 spellings, exactly as parseTimestamp accepts them; DuckDB's cast alone is laxer. */
+/** DESIGN §2 spellings, exactly as parseTimestamp accepts them; DuckDB's cast alone is laxer (it reads 24:00:00 as the next day). */
 const TIMESTAMP_PATTERN = String.raw`\d{4}-\d{2}-\d{2}[ T]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]00:?00)?`;
 /** The original generator's own spelling: most records take this cheap test instead of the regex. */
 const WIRE_SHAPE = '____-__-__ __:__:__.______';
@@ -147,8 +152,10 @@ export function valueTransformSpec(schema: ViewSchema): string {
 const raw = (f: Field) => `v.${quoteIdent(f.name)}`;
 const text = (f: Field) => `${raw(f)}::VARCHAR`;
 const number = (f: Field) => `TRY_CAST(${text(f)} AS DOUBLE)`;
-// through DOUBLE, so rounding to cents is toCents' (Math.round(x × 100)), not decimal text rounding
-const money = (f: Field) => `TRY_CAST(${number(f)} AS DECIMAL(18,2))`;
+// through DOUBLE, so rounding to cents is toCents', not decimal text rounding
+/** toCents' rounding of a double (x × 100, half away from zero), made an exact DECIMAL(18,2). */
+const moneyOf = (double: string) => `TRY_CAST(TRY_CAST(round(${double} * 100) AS DECIMAL(16,0)) * 0.01 AS DECIMAL(18,2))`;
+const money = (f: Field) => moneyOf(number(f));
 const timestamp = (f: Field) => `TRY_CAST(${raw(f)} AS TIMESTAMP)`;
 
 /**
@@ -160,17 +167,18 @@ function typeCheck(f: Field): string {
     case 'timestamp':
       // a CASE, not an OR: DuckDB runs the regex only where the cheap test fails (an OR in a
       // projection evaluates both sides for every row)
-      return `CASE WHEN ${raw(f)} LIKE '${WIRE_SHAPE}' THEN ${timestamp(f)} WHEN regexp_full_match(${raw(f)}, '${TIMESTAMP_PATTERN}') THEN ${timestamp(f)} END IS NOT NULL`;
+      return `CASE WHEN ${raw(f)} LIKE '${WIRE_SHAPE}' THEN ${timestamp(f)} WHEN regexp_full_match(${raw(f)}, '${TIMESTAMP_PATTERN}') THEN ${timestamp(f)} END IS NOT NULL`
+        + ` AND substr(${raw(f)}, 12, 2) < '24' AND substr(${raw(f)}, 1, 4) BETWEEN '${YEARS.first}' AND '${YEARS.last}'`;
     case 'string':
       return f.presence === 'required' ? `starts_with(${text(f)}, '"') AND ${text(f)} <> '""'` : `starts_with(${text(f)}, '"')`;
     case 'money':
-      // what DECIMAL(18,2) holds, without paying for the cast where the value is not read
-      return `abs(${number(f)}) < 1e16`;
+      // at most what DECIMAL(18,2) holds, without paying for the cast where the value is not read
+      return `abs(${number(f)}) ${f.limit === undefined ? '< 1e16' : `<= ${f.limit}`}`;
     case 'number':
       return `${number(f)} IS NOT NULL`;
     case 'integer':
       // 1.5 casts to 2, which then differs from 1.5
-      return `TRY_CAST(${number(f)} AS BIGINT) = ${number(f)}`;
+      return `TRY_CAST(${number(f)} AS BIGINT) = ${number(f)}${f.limit === undefined ? '' : ` AND abs(${number(f)}) <= ${f.limit}`}`;
     case 'boolean':
       return `${text(f)} IN ('true', 'false')`;
   }
@@ -181,7 +189,7 @@ function typedValue(f: Field): string {
   if (f.presence === 'loose') {
     // read_json already cast these, giving NULL for what does not fit
     if (f.type === 'timestamp') return timestamp(f);
-    return f.type === 'money' ? `TRY_CAST(${raw(f)} AS DECIMAL(18,2))` : raw(f);
+    return f.type === 'money' ? moneyOf(raw(f)) : raw(f);
   }
   switch (f.type) {
     case 'timestamp': return timestamp(f);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parsePurchase } from '../model/purchase.js';
 import { topN } from '../stream/sales.js';
-import { decodeTotals, encodeTotals, PartitionedTotals, runningTotalMessage, type ProductTotals } from '../stream/totals.js';
+import { encodeTotals, PartitionedTotals, restoreTotals, runningTotalMessage, type ProductTotals } from '../stream/totals.js';
 import type { CommitUnit } from '../transport/exactly-once.js';
 import type { Offsets, ProduceRecord, Transport } from '../transport/transport.js';
 import { exactlyOnceLoop } from './exactly-once-loop.js';
@@ -73,12 +73,7 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
 
   const running = loop.run({
     assigned: ({ partition, next, committed, state }) => {
-      const restored = new Map<string, ProductTotals>();
-      for (const [k, v] of state) {
-        const t = decodeTotals(v);
-        if (t) restored.set(k, t);
-      }
-      core.own(partition, next, restored, committed);
+      core.own(partition, next, restoreTotals(state, `partition ${partition} of ${loop.description}`), committed);
       deadLetters.set(partition, []);
     },
     revoked: (partition) => {
@@ -102,8 +97,8 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
       if (ends && readToEnd()) tick.abort();
     },
     peer: (partition, productId, value) => {
-      const t = decodeTotals(value);
-      if (t) core.observe(partition, productId, t);
+      const [t] = restoreTotals(new Map([[productId, value]]), `partition ${partition} of ${loop.description}`).values();
+      core.observe(partition, productId, t);
     },
   });
   let failure: unknown;
@@ -123,7 +118,7 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
       const unit: CommitUnit = {
         partition,
         next: plan.next,
-        state: plan.state.map(([k, t]) => [k, encodeTotals(t)]),
+        state: plan.state.map(([k, t]) => [k, encodeTotals(k, t)]),
         outputs: [],
       };
       if (opts.sink) unit.outputs.push({ topic: opts.sink, records: plan.sink.map(([k, t]) => ({ key: k, value: JSON.stringify(runningTotalMessage(k, t)), json: true })) });

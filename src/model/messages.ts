@@ -46,9 +46,14 @@ export interface RunningTotalMessage {
   sales: number;
 }
 
-/** Money on the wire is a float with 2 decimals; inside, it is integer cents so sums are exact. */
+/**
+ * Money on the wire is a float with 2 decimals; inside, it is integer cents so sums are exact.
+ * A half cent rounds away from zero (−0.125 → −13), as Spark's and DuckDB's casts to DECIMAL do;
+ * batch's SQL computes the same (src/batch/schema.ts).
+ */
 export function toCents(amount: number): number {
-  return Math.round(amount * 100);
+  const cents = Math.round(Math.abs(amount) * 100);
+  return amount < 0 ? 0 - cents : cents; // 0 - 0 is +0: no −0 cents
 }
 
 export function fromCents(cents: number): number {

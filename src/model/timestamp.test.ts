@@ -22,6 +22,14 @@ describe('timestamps', () => {
     }
   });
 
+  it('takes years 1900–2199 only, never mapping 0050 to 1950 nor leaving µs exactness (9999)', () => {
+    expect(parseTimestamp('1900-01-01 00:00:00')).toBe(Date.UTC(1900, 0, 1) * 1000);
+    expect(parseTimestamp('2199-12-31 23:59:59.999999')).toBe(Date.UTC(2199, 11, 31, 23, 59, 59) * 1000 + 999999);
+    for (const bad of ['0050-08-31 08:00:00', '0001-01-01 00:00:00', '1899-12-31 23:59:59.999999', '2200-01-01 00:00:00', '9999-12-31 00:00:00']) {
+      expect(parseTimestamp(bad), bad).toBeUndefined();
+    }
+  });
+
   it('formats as YYYY-MM-DD HH:MM:SS.ffffff and round-trips', () => {
     expect(formatTimestamp(base + 721802)).toBe('2022-08-31 08:00:34.721802');
     expect(formatTimestamp(base)).toBe('2022-08-31 08:00:34.000000');

@@ -1,6 +1,13 @@
 // Event times are carried as integer microseconds since the Unix epoch (UTC): exact for the
 // 6-digit fractions the original generator writes, and safe as a JS number until year 2255.
 
+/**
+ * The years an event time may fall in: the one definition stream and batch both apply (batch's SQL
+ * is built from it). Wide enough for any real sale; narrow enough that every event time, as µs, and
+ * every time shown stays exact (µs are exact as a JS number until 2255).
+ */
+export const YEARS = { first: 1900, last: 2199 } as const;
+
 const WIRE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]00:?00)?$/;
 
 /** Parses the wire spellings of DESIGN §2: space or T, 0–9 fraction digits, optional Z. */
@@ -8,9 +15,10 @@ export function parseTimestamp(text: string): number | undefined {
   const m = WIRE.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac] = m;
-  const month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  if (year < YEARS.first || year > YEARS.last) return undefined;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   if (new Date(ms).getUTCDate() !== day) return undefined; // 2022-02-30 and the like
   const micros = frac ? Number(frac.padEnd(6, '0').slice(0, 6)) : 0;
   return ms * 1000 + micros;

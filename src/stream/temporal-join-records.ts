@@ -1,6 +1,6 @@
 // The records of the temporal join (DESIGN §2): product versions from the catalog, purchases
 // with every field the enriched record carries, and the enriched record's text.
-import { purchaseFromObject, type Parsed, type Purchase } from '../model/purchase.js';
+import { parsePurchase, type Parsed, type Purchase } from '../model/purchase.js';
 import { parseTimestamp } from '../model/timestamp.js';
 
 /** One version of a product: valid from its event time until the next version's. */
@@ -78,7 +78,7 @@ export function parseProductVersion(text: string, parsed?: object): Parsed<Produ
 export function parseJoinPurchase(text: string, parsed?: object): Parsed<JoinPurchase> {
   const r = asObject(text, parsed);
   if (!r) return fail('not a JSON object');
-  const base = purchaseFromObject(r);
+  const base = parsePurchase(text, r);
   if (!base.ok) return base;
   for (const f of ['is_member', 'add_supplements']) if (typeof r[f] !== 'boolean') return fail(`${f} missing or not a boolean`);
   for (const f of ['member_discount', 'supplement_price']) if (typeof r[f] !== 'number' || !Number.isFinite(r[f])) return fail(`${f} missing or not a number`);

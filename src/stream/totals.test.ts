@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Purchase } from '../model/purchase.js';
-import { decodeTotals, encodeTotals, PartitionedTotals, runningTotalMessage } from './totals.js';
+import { decodeTotals, encodeTotals, PartitionedTotals, restoreTotals, runningTotalMessage } from './totals.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8) * 1_000_000 / 1000;
 const buy = (productId: string, totalCents: number, quantity = 1, eventTime = T0): Purchase =>
@@ -59,8 +59,18 @@ describe('PartitionedTotals', () => {
 
   it('encodes state as exact integers and refuses what it did not write', () => {
     const v = { transactions: 3, quantities: 4, salesCents: 123456789, eventTime: T0 };
-    expect(decodeTotals(encodeTotals(v))).toEqual(v);
+    expect(decodeTotals(encodeTotals('A', v))).toEqual(v);
     expect(decodeTotals('{"transactions":1.5}')).toBeUndefined();
     expect(decodeTotals('nope')).toBeUndefined();
+  });
+
+  it('never commits totals it could not load again, and a committed state that does not load is an error, not a reset', () => {
+    const v = { transactions: 1, quantities: 1e20, salesCents: 599, eventTime: T0 };
+    expect(() => encodeTotals('SF07', v)).toThrow(/running totals of "SF07" are beyond exact integers/);
+    const good = encodeTotals('A', { ...v, quantities: 1 });
+    expect(restoreTotals(new Map([['A', good]]), 'partition 0')).toEqual(new Map([['A', { ...v, quantities: 1 }]]));
+    const unreadable = '{"transactions":1,"quantities":1e+20,"sales_cents":599,"event_time_us":1}';
+    expect(() => restoreTotals(new Map([['A', good], ['SF07', unreadable]]), 'partition 0 of the checkpoint'))
+      .toThrow(/committed totals of "SF07" in partition 0 of the checkpoint cannot be read .*refusing to start over from zero/);
   });
 });

@@ -1,3 +1,4 @@
+import { SalesstreamError } from '../errors.js';
 import type { Purchase } from '../model/purchase.js';
 import { formatTimestamp } from '../model/timestamp.js';
 import type { RunningTotalMessage } from '../model/messages.js';
@@ -30,17 +31,37 @@ export function runningTotalMessage(productId: string, t: ProductTotals): Runnin
   return { event_time: formatTimestamp(t.eventTime), product_id: productId, transactions: t.transactions, quantities: t.quantities, sales: t.salesCents / 100 };
 }
 
-/** State-store encoding of one partition's totals for a product: exact integers only. */
-export function encodeTotals(t: ProductTotals): string {
+const exact = (t: ProductTotals) => [t.transactions, t.quantities, t.salesCents, t.eventTime].every(Number.isSafeInteger);
+
+/**
+ * State-store encoding of one partition's totals for a product: exact integers only. Totals that
+ * left them (purchase.ts's LIMITS make that take ~10^8 extreme records) are refused here, before
+ * they are committed, rather than found unreadable at the next start.
+ */
+export function encodeTotals(productId: string, t: ProductTotals): string {
+  if (!exact(t)) throw new SalesstreamError(`the running totals of ${JSON.stringify(productId)} are beyond exact integers (${t.quantities} drinks, ${t.salesCents} cents); not committing them`);
   return JSON.stringify({ transactions: t.transactions, quantities: t.quantities, sales_cents: t.salesCents, event_time_us: t.eventTime });
+}
+
+/**
+ * Committed state back: every product's totals, or an error naming what does not load. Never a
+ * silent reset: totals dropped here would restart from zero while the offsets move on.
+ */
+export function restoreTotals(state: Map<string, string>, where: string): Map<string, ProductTotals> {
+  const restored = new Map<string, ProductTotals>();
+  for (const [productId, text] of state) {
+    const t = decodeTotals(text);
+    if (!t) throw new SalesstreamError(`the committed totals of ${JSON.stringify(productId)} in ${where} cannot be read (${text.slice(0, 120)}); refusing to start over from zero`);
+    restored.set(productId, t);
+  }
+  return restored;
 }
 
 export function decodeTotals(text: string): ProductTotals | undefined {
   try {
     const v = JSON.parse(text);
-    if ([v.transactions, v.quantities, v.sales_cents, v.event_time_us].every(Number.isSafeInteger)) {
-      return { transactions: v.transactions, quantities: v.quantities, salesCents: v.sales_cents, eventTime: v.event_time_us };
-    }
+    const t: ProductTotals = { transactions: v.transactions, quantities: v.quantities, salesCents: v.sales_cents, eventTime: v.event_time_us };
+    if (exact(t)) return t;
   } catch {
     // fall through: not state this code wrote
   }

@@ -7,7 +7,7 @@ import { ndjsonToParquet, openDuckDB } from '../../src/batch/duckdb.js';
 import { rawRelation, type PartitionFiles } from '../../src/batch/relation.js';
 import { toResult } from '../../src/batch/result.js';
 import { PURCHASES, checkedSelect } from '../../src/batch/schema.js';
-import { purchaseFromObject } from '../../src/model/purchase.js';
+import { parsePurchase } from '../../src/model/purchase.js';
 import { parseTimestamp } from '../../src/model/timestamp.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -19,6 +19,9 @@ const TIMES = [
   '', 'yesterday', '2022-08-31', '2022-13-01 00:00:00', '2022-02-30 00:00:00', '2023-02-29 00:00:00', '2022-08-31 24:00:00', '2022-08-31 08:60:00',
   '2022-08-31 08:00:60', '2022-08-31 08:00:34+02:00', ' 2022-08-31 08:00:34', '2022-08-31 08:00:34 ', '2022-8-31 08:00:34', '2022-08-31  08:00:34',
   '2022-08-31 08:00:34.', '2022-08-31 08:00:34.1234567890', '2022-08-31 8:00:34', '+2022-08-31 08:00:34', '2022-08-31 08:00:34.72180a',
+  // the valid years (timestamp.ts YEARS), and the hour 24 that DuckDB's cast alone reads as the next day
+  '2022-08-31 24:00:00.000000', '9999-12-31 00:00:00.000000', '0050-08-31 08:00:00.000000', '0001-01-01 00:00:00', '1899-12-31 23:59:59.999999',
+  '1900-01-01 00:00:00.000000', '2199-12-31 23:59:59.999999', '2200-01-01 00:00:00.000000',
 ];
 
 const VALUES: unknown[] = [
@@ -30,6 +33,10 @@ const VALUES: unknown[] = [
   { ...base, price: '5.99' }, { ...base, price: null }, { ...base, price: true }, { ...base, price: -1 }, { ...base, price: 1e3 }, { ...base, price: {} },
   { ...base, quantity: 1.5 }, { ...base, quantity: '2' }, { ...base, quantity: 0 }, { ...base, quantity: -3 }, { ...base, quantity: 2.0 }, { ...base, quantity: 1e2 },
   { ...base, total_purchase: undefined }, { ...base, total_purchase: '10.78' }, { ...base, total_purchase: 0 },
+  // the valid ranges (purchase.ts LIMITS) and the rounding of half cents (away from zero)
+  { ...base, quantity: 1e20 }, { ...base, quantity: 1e6 }, { ...base, quantity: -1e6 }, { ...base, quantity: 1e6 + 1 },
+  { ...base, price: 1e17 }, { ...base, total_purchase: 1e20 }, { ...base, total_purchase: 1e6 }, { ...base, total_purchase: 1000000.01 },
+  { ...base, total_purchase: -0.125 }, { ...base, total_purchase: 0.125 }, { ...base, total_purchase: 1.005 }, { ...base, price: -2.675 },
   // fields nobody sums are not checked, as purchase.ts does not check them
   { ...base, is_member: 'yes', member_discount: 'none', add_supplements: 1, supplement_price: 'x' }, { ...base, extra: { deep: [1, { a: null }] } },
 ];
@@ -65,7 +72,7 @@ describe.each([[0, 'ndjson'], [1, 'parquet']])('checking purchases (%s: %s)', (p
     expect(rows.filter((r) => r.__valid).length).toBeGreaterThan(15);
     expect(rows.filter((r) => !r.__valid).length).toBeGreaterThan(30);
     for (const [i, value] of VALUES.entries()) {
-      const js = purchaseFromObject(value === undefined ? null : JSON.parse(JSON.stringify(value)));
+      const js = parsePurchase(JSON.stringify(value === undefined ? null : value));
       const row = rows[i];
       expect(row.__valid, JSON.stringify(value)).toBe(js.ok);
       if (!js.ok) continue;

@@ -23,7 +23,7 @@ export function micros(text: string): number | undefined {
   const m = WIRE.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
+  if (y < 1900 || y > 2199 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
   if (new Date(ms).getUTCDate() !== d) return undefined;
   return ms * 1000 + Number((m[7] ?? '').padEnd(6, '0').slice(0, 6));
@@ -41,6 +41,12 @@ export interface Sale {
   quantity: number;
 }
 
+/** Cents of an amount, a half cent away from zero (DuckDB's and Spark's DECIMAL rounding). */
+const cents = (x: number) => Math.sign(x) * Math.round(Math.abs(x) * 100) + 0;
+
+/** Valid ranges (README): |quantity| ≤ 1,000,000, |money| ≤ 1,000,000, years 1900–2199, Unicode text. */
+const within = (x: unknown, limit: number): x is number => typeof x === 'number' && Math.abs(x) <= limit;
+
 /** A purchase the processors must accept, or undefined for one they must count as malformed. */
 export function sale(line: string): Sale | undefined {
   let v: any;
@@ -51,9 +57,11 @@ export function sale(line: string): Sale | undefined {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const t = typeof v.transaction_time === 'string' ? micros(v.transaction_time) : undefined;
-  if (t === undefined || typeof v.product_id !== 'string' || v.product_id === '' || typeof v.price !== 'number'
-    || !Number.isInteger(v.quantity) || typeof v.total_purchase !== 'number') return undefined;
-  return { t, product: v.product_id, cents: Math.round(v.total_purchase * 100), quantity: v.quantity };
+  if (t === undefined || typeof v.product_id !== 'string' || v.product_id === '' || !within(v.price, 1e6)
+    || !Number.isInteger(v.quantity) || !within(v.quantity, 1e6) || !within(v.total_purchase, 1e6)) return undefined;
+  // JSON.stringify writes a lone surrogate, and only that, as a \udXXX escape
+  if (/(^|[^\\])(\\\\)*\\ud[89a-f]/i.test(JSON.stringify(v))) return undefined;
+  return { t, product: v.product_id, cents: cents(v.total_purchase), quantity: v.quantity };
 }
 
 export interface WindowRowJson {
