@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadCatalog, loadConfig, type LoadedConfig } from '../config/load.js';
@@ -7,10 +6,14 @@ import { isoFromMicros } from '../model/timestamp.js';
 import { formatCount, formatMoney, printTable } from '../render/output.js';
 import { SlidingWindows } from '../stream/windows.js';
 import { EmbeddedTransport } from '../transport/embedded/embedded.js';
+import { UsageError } from '../errors.js';
 import { globalOptions } from './context.js';
+import { prepareDemoDir } from './demo-dir.js';
 
 const DEMO_TRANSACTIONS = 500;
 const DEMO_SEED = 2022;
+const DEMO_START = Date.UTC(2026, 0, 1, 8) * 1000;
+const DEFAULT_DIR = './.salesstream-demo';
 const MINUTE = 60_000_000;
 
 const never = () => new AbortController().signal;
@@ -19,40 +22,61 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('a first look on the embedded log: generate a short run into its own data directory and show it')
-    .option('--dir <path>', 'the demo\'s own data directory (emptied first)', './.salesstream-demo')
-    .action(async (flags: { dir: string }, command: Command) => {
+    .option('--dir <path>', 'the demo\'s own data directory: made, or emptied when an earlier demo made it (default: --data-dir, else ./.salesstream-demo)')
+    .action(async (flags: { dir?: string }, command: Command) => {
+      const global = globalOptions(command);
+      if (flags.dir !== undefined && global.dataDir !== undefined && resolve(flags.dir) !== resolve(global.dataDir)) {
+        throw new UsageError(`--dir ${flags.dir} and --data-dir ${global.dataDir} differ: give one of them`);
+      }
+      const shownDir = flags.dir ?? global.dataDir ?? DEFAULT_DIR;
+      const config = loadConfig({ config: global.config });
+      const dir = resolve(shownDir);
+      prepareDemoDir(dir, flags.dir !== undefined ? '--dir' : 'data dir');
       // the demo's own code loads when it runs, not at every command's start-up
       const [{ default: chalk }, { runGenerate }, { runTail }] = await Promise.all([import('chalk'), import('../jobs/generate.js'), import('../jobs/tail.js')]);
       const say = (text: string) => process.stdout.write(`\n${chalk.bold(text)}\n`);
-      const config = loadConfig({ config: globalOptions(command).config });
-      const dir = resolve(flags.dir);
-      rmSync(dir, { recursive: true, force: true });
+      // each step shows the command that does it, to be typed as it is from the same folder
+      const salesstream = commandPrefix(shownDir, global.config, config.brokers.length > 0);
       const transport = new EmbeddedTransport(dir);
 
-      say(`1. salesstream --data-dir ${flags.dir} generate --count ${DEMO_TRANSACTIONS} --seed ${DEMO_SEED} --fast`);
+      say(`1. ${salesstream} generate --count ${DEMO_TRANSACTIONS} --seed ${DEMO_SEED} --start-time ${isoFromMicros(DEMO_START)} --fast`);
       const summary = await runGenerate({
         transport, topics: config.topics, catalog: loadCatalog(config.catalogPath), rules: config.rules,
-        seed: DEMO_SEED, count: DEMO_TRANSACTIONS, fast: true, startTime: Date.UTC(2026, 0, 1, 8) * 1000, keys: 'product_id', partitions: 1,
+        seed: DEMO_SEED, count: DEMO_TRANSACTIONS, fast: true, startTime: DEMO_START, keys: 'product_id', partitions: 1,
       });
       process.stdout.write(`${formatCount(summary.transactions)} transactions in ${summary.seconds.toFixed(2)} s\n`);
 
-      say('2. salesstream topics');
+      say(`2. ${salesstream} topics`);
       const topics = await transport.listTopics();
       printTable(['topic', 'partitions', 'records'], topics.map((t) => [t.name, t.partitions, formatCount(t.records)]), ['left', 'right', 'right']);
 
-      say(`3. salesstream tail ${config.topics.purchases} --from -5`);
+      say(`3. ${salesstream} tail ${config.topics.purchases} --from -5`);
       await runTail({
         transport, topics: [config.topics.purchases], follow: false, from: { kind: 'last', count: 5 }, where: [], signal: never(),
         onRecord: (r) => process.stdout.write(`${chalk.dim(`${r.topic}[${r.partition}]@${r.offset}`)} ${chalk.cyan(r.key ?? '')} ${r.value}\n`),
       });
 
-      say('4. salesstream stream window --size 10m --slide 5m --top 5 --until-end');
+      say(`4. ${salesstream} stream window --size 10m --slide 5m --top 5 --until-end`);
       await showNewestFullWindow(transport, config);
 
-      // the data stays for more: salesstream --data-dir ./.salesstream-demo batch kpis
-      say('5. salesstream batch top25');
+      say(`5. ${salesstream} batch top25`);
       await showTop25(transport, config);
+
+      say(`The data stays in ${shownDir}; try next: ${salesstream} batch kpis --by category`);
     });
+}
+
+/**
+ * `salesstream` with the flags that make a typed command read the demo's data: its folder, the
+ * same --config, and no brokers when the configuration names some (the demo is embedded).
+ */
+function commandPrefix(dir: string, config: string | undefined, hasBrokers: boolean): string {
+  return ['salesstream', ...(config === undefined ? [] : ['--config', shellWord(config)]), ...(hasBrokers ? ["--brokers ''"] : []), '--data-dir', shellWord(dir)].join(' ');
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The newest 10-minute window the demo's data fills end to end, as the Spark job would show it. */
