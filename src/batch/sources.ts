@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { SalesstreamError, UsageError } from '../errors.js';
-import { drainTopic } from '../jobs/drain.js';
+import { drainTopic } from './drain/drain.js';
 import type { DrainProgress } from './drain/progress.js';
 import { EmbeddedTransport } from '../transport/embedded/embedded.js';
 import type { Transport } from '../transport/transport.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { progressLine, type DrainProgress } from '../batch/drain/progress.js';
-import { drainTopic, type DrainSummary } from '../jobs/drain.js';
+import { drainTopic, type DrainSummary } from '../batch/drain/drain.js';
 import { formatCount } from '../render/output.js';
 import { configFor, interruptSignal, withTransport } from './context.js';
 import { oneOf } from './values.js';

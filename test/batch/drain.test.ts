@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -10,7 +10,8 @@ const purchasesIn = (cwd: string) => embeddedValues(join(cwd, '.salesstream'), '
 const added = (stdout: string, topic: string) => Number(new RegExp(`${topic.replaceAll('.', '\\.')}: \\+([\\d,]+) records`).exec(stdout)![1].replaceAll(',', ''));
 const state = (dir: string, topic: string) => JSON.parse(readFileSync(join(dir, topic, 'drain.json'), 'utf8'));
 
-describe.concurrent('drain into a folder, and batch --source', () => {
+// each test runs the binary many times: slow when the cores are busy
+describe.concurrent('drain into a folder, and batch --source', { timeout: 240_000 }, () => {
   it('copies topics, then adds exactly what is new; rejects what is not JSON', async () => {
     const cwd = tempDir();
     await ok(['generate', '--count', '500', '--seed', '21', '--fast', '--partitions', '2', ...START], cwd);
@@ -68,5 +69,42 @@ describe.concurrent('drain into a folder, and batch --source', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^salesstream: unknown topic nope/);
     expect(existsSync(join(cwd, 'd'))).toBe(false);
+  });
+
+  it('drains a re-created or truncated topic again from the beginning, and says so', async () => {
+    const cwd = tempDir();
+    const recreated = /demo\.purchases is not the topic read before \(.*\): .* is emptied and the topic drained again from the beginning/;
+    const drain = async () => {
+      const result = await ok(['drain', 'demo.purchases', '--out', 'd'], cwd);
+      // the folder now holds exactly what the log holds
+      expect(await rows(['batch', 'top25', '--limit', '100', '--source', 'd'], cwd)).toEqual(top(purchasesIn(cwd), 100));
+      return result.stderr;
+    };
+    await ok(['generate', '--count', '300', '--seed', '41', '--fast', ...START], cwd);
+    expect(await drain()).not.toMatch(recreated);
+
+    // deleted and re-created with as many records, then with more: the end offsets alone cannot tell
+    const same = purchasesIn(cwd).map((p) => ({ ...p, quantity: p.quantity === 1 ? 2 : 1 }));
+    writeFileSync(join(cwd, 'same-count.json'), JSON.stringify(same));
+    for (const write of [['produce', 'demo.purchases', '--file', 'same-count.json'], ['generate', '--count', '400', '--seed', '42', '--fast', ...START]]) {
+      await ok(['topics', 'delete', 'demo.purchases'], cwd);
+      await ok(write, cwd);
+      expect(await drain()).toMatch(recreated);
+      expect(await drain()).not.toMatch(recreated);
+    }
+
+    // the log loses its tail (a power cut): the drain position is past its end
+    const segmentDir = join(cwd, '.salesstream', 'topics', 'demo.purchases', '0');
+    const segment = join(segmentDir, readdirSync(segmentDir).find((n) => n.endsWith('.ndjson'))!);
+    const cut = (lines: number) => {
+      const text = readFileSync(segment, 'utf8');
+      truncateSync(segment, Buffer.byteLength(text.split('\n').slice(0, -1 - lines).join('\n') + '\n'));
+    };
+    cut(40);
+    expect(await drain()).toMatch(/partition 0 ends at offset \d+, below the \d+ already read/);
+    // and again, then other records written past where the drain stopped
+    cut(40);
+    await ok(['generate', '--count', '100', '--seed', '44', '--fast', ...START], cwd);
+    expect(await drain()).toMatch(/partition 0 holds another record at offset \d+/);
   });
 });

@@ -8,7 +8,8 @@ import { catalogCogs, embeddedValues, kpis, top, type PurchaseRecord } from './o
 const COGS = catalogCogs(resolve(import.meta.dirname, '../../configuration/products.csv'));
 const START = ['--start-time', '2026-01-01T08:00:00Z'];
 
-describe.concurrent('batch on the embedded log', () => {
+// each test runs the binary many times: slow when the cores are busy
+describe.concurrent('batch on the embedded log', { timeout: 240_000 }, () => {
   it.each(['sample_data_small.json', 'sample_data_large.json', 'sample_date_new.json'])('equals a plain computation on %s', async (fixture) => {
     const cwd = tempDir();
     await ok(['produce', 'demo.purchases', '--file', join(FIXTURES, fixture), '--key-field', 'product_id', '--partitions', '2'], cwd);
@@ -45,7 +46,7 @@ describe.concurrent('batch on the embedded log', () => {
     expect(await rows(['batch', 'sql', 'select count(*) as n, count(distinct transaction_id) as t from purchases'], cwd)).toEqual([
       { n: purchases.length, t: new Set(purchases.map((p) => p.transaction_id)).size },
     ]);
-  }, 240_000); // ten runs of the binary: slow on a machine whose cores are busy
+  });
 
   it('skips and counts malformed records, and never loads them', async () => {
     const cwd = tempDir();

@@ -1,13 +1,15 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { ok, rows, skipped } from '../batch/cli.js';
+import { catalogCogs, kpis, type PurchaseRecord } from '../batch/oracle.js';
 import { FIXTURES, runCli, tempDir, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
 
 const brokers = inject('kafkaBrokers');
 const START = ['--fast', '--start-time', '2026-01-01T08:00:00Z'];
 
-describe.skipIf(!brokers).concurrent('batch and drain on a real Kafka broker', () => {
+// each test runs the binary many times against a shared broker: slow when the cores are busy
+describe.skipIf(!brokers).concurrent('batch and drain on a real Kafka broker', { timeout: 240_000 }, () => {
   const onKafka = (args: string[]) => ['--brokers', brokers, ...args];
 
   it('gives the original dashboard figures for sample_data_small', async () => {
@@ -66,5 +68,39 @@ describe.skipIf(!brokers).concurrent('batch and drain on a real Kafka broker', (
     expect(skipped(viaFolder.stderr, topics.purchases)).toBe(3);
     expect(JSON.parse(viaFolder.stdout)).toEqual(JSON.parse(viaKafka.stdout));
     expect(JSON.parse(viaKafka.stdout).purchases).toBe(first + 1);
+  });
+
+  it('notices a topic deleted and re-created with other records, and caches it again from the beginning', async () => {
+    const cwd = tempDir();
+    const topics = uniqueTopics('recreated');
+    writeTestConfig(cwd, topics);
+    const cogs = catalogCogs(resolve(import.meta.dirname, '../../configuration/products.csv'));
+    const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as PurchaseRecord[];
+    const small = fixture('sample_data_small.json');
+    const large = fixture('sample_data_large.json');
+    // as many records as the first topic held, so its end offset alone cannot tell
+    writeFileSync(join(cwd, 'same-count.json'), JSON.stringify(large.slice(0, small.length)));
+    const recreated = /is not the topic read before/;
+    try {
+      await ok(onKafka(['produce', topics.purchases, '--file', join(FIXTURES, 'sample_data_small.json')]), cwd);
+      const first = await runCli(onKafka(['batch', 'kpis', '--format', 'json']), { cwd });
+      expect(JSON.parse(first.stdout)).toEqual(kpis(small, cogs));
+      expect(first.stderr).not.toMatch(recreated);
+
+      for (const [file, records] of [['same-count.json', large.slice(0, small.length)], [join(FIXTURES, 'sample_data_large.json'), large]] as const) {
+        await ok(onKafka(['topics', 'delete', topics.purchases]), cwd);
+        await ok(onKafka(['produce', topics.purchases, '--file', file]), cwd);
+        const again = await runCli(onKafka(['batch', 'kpis', '--format', 'json']), { cwd });
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stderr).toMatch(recreated);
+        expect(JSON.parse(again.stdout)).toEqual(kpis(records, cogs));
+        // and the next run reuses the new cache without a word
+        const cached = await runCli(onKafka(['batch', 'kpis', '--format', 'json']), { cwd });
+        expect(cached.stderr).not.toMatch(recreated);
+        expect(JSON.parse(cached.stdout)).toEqual(kpis(records, cogs));
+      }
+    } finally {
+      await runCli(onKafka(['topics', 'delete', topics.purchases]), { cwd });
+    }
   });
 });

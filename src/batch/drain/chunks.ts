@@ -1,7 +1,8 @@
 // Writes one partition's drained lines into chunk files, in large buffered writes. Files get their
 // final names only at commit, so a reader never sees a chunk being written.
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAll } from '../../fs/durable-file.js';
 import { chunkName, type ChunkFormat } from './layout.js';
 
 /** Lines are copied into one buffer of this size, written with one write() call when full. */
@@ -60,8 +61,7 @@ export class ChunkWriter {
   }
 
   private writeAll(bytes: Buffer): void {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+    writeAll(this.fd, bytes);
     this.fileBytes += bytes.length;
   }
 
@@ -74,6 +74,8 @@ export class ChunkWriter {
   private closeFile(): void {
     if (!this.current) return;
     this.flush();
+    // on disk before the commit (drain.json) that counts it
+    fsyncSync(this.fd);
     closeSync(this.fd);
     this.done.push(this.current);
     this.current = undefined;
@@ -99,8 +101,18 @@ export async function publishChunk(
   } else {
     const tmp = `${target}.${process.pid}.tmp`;
     await toParquet(chunk.path, tmp);
+    syncFile(tmp);
     renameSync(tmp, target);
     rmSync(chunk.path, { force: true });
   }
   return target;
+}
+
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

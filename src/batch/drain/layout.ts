@@ -2,14 +2,15 @@
 // beside them with each partition's next offset, and rejects.ndjson for records that are not JSON.
 // A chunk counts only once drain.json's next offset covers it: a drain that died before its commit
 // leaves chunks beyond `next`, which readers ignore and the next drain deletes.
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirectoryDurable, writeFileAtomic } from '../../fs/durable-file.js';
+import type { PartitionPosition } from './incremental.js';
 
 export type ChunkFormat = 'ndjson' | 'parquet';
 
-export interface PartitionState {
-  /** The next offset to drain: everything below it is in committed chunks or rejects. */
-  next: number;
+/** `next`: the next offset to drain; everything below it is in committed chunks or rejects. */
+export interface PartitionState extends PartitionPosition {
   /** Records written to chunks. */
   records: number;
   /** Records kept out of the chunks because their value is not JSON. */
@@ -28,7 +29,7 @@ export interface Chunk {
   format: ChunkFormat;
 }
 
-const STATE_FILE = 'drain.json';
+export const STATE_FILE = 'drain.json';
 export const REJECTS_FILE = 'rejects.ndjson';
 const CHUNK = /^(\d{20})-(\d{20})\.(ndjson|parquet)$/;
 
@@ -71,10 +72,8 @@ export function readState(folder: string): DrainState | undefined {
   }
 }
 
-/** Replaces drain.json at once: this is the commit of a drain. */
+/** Replaces drain.json at once and durably (synced): this is the commit of a drain. */
 export function writeState(folder: string, state: DrainState): void {
-  mkdirSync(folder, { recursive: true });
-  const tmp = join(folder, `${STATE_FILE}.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(state, null, 1) + '\n');
-  renameSync(tmp, join(folder, STATE_FILE));
+  makeDirectoryDurable(folder);
+  writeFileAtomic(join(folder, STATE_FILE), JSON.stringify(state, null, 1) + '\n');
 }
