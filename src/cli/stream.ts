@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { UsageError } from '../errors.js';
 import { runStreamTotals, type TotalsTrigger } from '../jobs/stream-totals.js';
 import { runStreamWindow } from '../jobs/stream-window.js';
+import { runStreamEnrich, type EnrichTrigger } from '../jobs/stream-enrich.js';
 import { formatTimestamp, isoFromMicros } from '../model/timestamp.js';
 import { formatCount, formatMoney, printJsonLine } from '../render/output.js';
 import { OUTPUT_MODES, windowRowJson, type OutputMode } from '../stream/window-store.js';
@@ -42,10 +43,26 @@ interface TotalsFlags {
   sessionTimeout: string;
 }
 
+interface EnrichFlags {
+  source?: string;
+  catalog?: string;
+  group: string;
+  from: string;
+  trigger: string;
+  untilEnd?: boolean;
+  sink: string | false;
+  unmatched?: string;
+  dlq?: string;
+  watermark: string;
+  maxWait: string;
+  format?: string;
+  sessionTimeout: string;
+}
+
 const MICROS_PER_MS = 1000;
 
 export function registerStream(program: Command): void {
-  const stream = program.command('stream').description('event-time stream processing: sliding windows (Spark job) and exactly-once running totals (Kafka Streams app)');
+  const stream = program.command('stream').description('event-time stream processing: sliding windows (Spark job), exactly-once running totals (Kafka Streams app) and enrichment (Flink job)');
 
   stream
     .command('window')
@@ -147,6 +164,71 @@ export function registerStream(program: Command): void {
         onTrigger: (t) => view.show(totalsJson(t), () => totalsTable(t)),
       }));
     });
+
+  registerEnrich(stream);
+}
+
+function registerEnrich(stream: Command): void {
+  stream
+    .command('enrich')
+    .description('each purchase joined with its product as it was at the purchase\'s time (the Flink job, as an event-time temporal join), exactly-once')
+    .option('--source <topic>', 'purchases topic (default: the configured purchases topic)')
+    .option('--catalog <topic>', 'products topic, read whole by every instance (default: the configured products topic)')
+    .option('--group <id>', 'consumer group: instances in one group share the purchases partitions; it holds the committed offsets', 'salesstream-enrich')
+    .option('--from <where>', 'beginning or end, for partitions without committed offsets', 'beginning')
+    .option('--trigger <duration>', 'commit and report every this much processing time', '1s')
+    .option('--until-end', 'process to the end offsets present at start, decide every waiting purchase, commit, exit')
+    .option('--sink <topic>', 'enriched purchases topic, keyed by product_id', 'demo.purchases.enriched')
+    .option('--no-sink', 'write no enriched records (state and offsets are still committed)')
+    .option('--unmatched <topic>', 'copy purchases no product version matches here (otherwise they are reported and counted)')
+    .option('--dlq <topic>', 'copy malformed purchases here, with where they came from and why')
+    .option('--watermark <duration>', 'allowed lateness of catalog versions: the catalog\'s watermark = its latest event time − this', '10m')
+    .option('--max-wait <duration>', 'how long a purchase whose product has no version yet waits for one (processing time)', '30s')
+    .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
+    .option('--session-timeout <duration>', 'Kafka consumer-group session timeout: how soon a dead instance\'s partitions move', '10s')
+    .action(async (flags: EnrichFlags, command: Command) => {
+      const config = configFor(command);
+      const options = {
+        from: oneOf('--from', flags.from, ['beginning', 'end'] as const),
+        trigger: duration('--trigger', flags.trigger),
+        delay: duration('--watermark', flags.watermark, { allowZero: true }) * MICROS_PER_MS,
+        maxWait: duration('--max-wait', flags.maxWait, { allowZero: true }),
+        format: outputFormat(flags.format),
+        sessionTimeout: duration('--session-timeout', flags.sessionTimeout),
+      };
+      if (flags.group.trim() === '') throw new UsageError('--group must not be empty');
+      const view = new LiveView(options.format);
+      await withTransport(config, (transport) => runStreamEnrich({
+        transport,
+        source: flags.source ?? config.topics.purchases,
+        catalog: flags.catalog ?? config.topics.products,
+        group: flags.group,
+        from: options.from,
+        untilEnd: Boolean(flags.untilEnd),
+        trigger: options.trigger,
+        join: { delay: options.delay, maxWait: options.maxWait },
+        sink: flags.sink === false ? undefined : flags.sink,
+        unmatched: flags.unmatched,
+        dlq: flags.dlq,
+        sessionTimeout: options.sessionTimeout,
+        signal: interruptSignal(),
+        onReport: (line) => process.stderr.write(`salesstream: ${line}\n`),
+        onTrigger: (t) => view.show(enrichJson(t), () => enrichLine(t)),
+      }));
+    });
+}
+
+function enrichJson(t: EnrichTrigger) {
+  return {
+    batch: t.batch, events: t.events, enriched: t.enriched, waiting: t.waiting, unmatched: t.unmatched, malformed: t.malformed,
+    catalog_versions: t.catalogVersions, catalog_malformed: t.catalogMalformed,
+    catalog_watermark: t.catalogWatermark === null ? null : isoFromMicros(t.catalogWatermark), partitions: t.partitions,
+  };
+}
+
+function enrichLine(t: EnrichTrigger): string {
+  const watermark = t.catalogWatermark === null ? 'none yet' : isoFromMicros(t.catalogWatermark);
+  return `batch ${t.batch} · events ${formatCount(t.events)} · enriched ${formatCount(t.enriched)} · waiting ${formatCount(t.waiting)} · unmatched ${formatCount(t.unmatched)} · malformed ${formatCount(t.malformed)} · catalog ${formatCount(t.catalogVersions)} versions, watermark ${watermark} · partitions ${t.partitions.join(',') || 'none'}`;
 }
 
 function outputFormat(text: string | undefined): 'table' | 'json' {
