@@ -59,7 +59,7 @@ describe('salesstream stream enrich on the embedded log', () => {
       expect(jsonLines(again.stdout).at(-1).events).toBe(0);
       expect(await tail('demo.purchases.enriched', cwd)).toHaveLength(enriched.length);
     }
-  }, 120_000);
+  }, 240_000);
 
   it('generate --price-changes then enrich: one record per purchase, each with the price valid at its time', async () => {
     const cwd = tempDir();
@@ -73,7 +73,7 @@ describe('salesstream stream enrich on the embedded log', () => {
     expect(enriched).toHaveLength(purchases.length);
     expect(enriched.filter((e) => e.product_price !== e.purchase_price)).toEqual([]);
     expect(new Set(enriched.map((e) => e.product_price + e.product_id)).size).toBeGreaterThan(new Set(enriched.map((e) => e.product_id)).size);
-  }, 90_000);
+  }, 180_000);
 
   it('a purchase waits for its product\'s version (up to --max-wait), then it is unmatched; re-publishing the catalog emits nothing', async () => {
     const cwd = tempDir();
@@ -109,7 +109,7 @@ describe('salesstream stream enrich on the embedded log', () => {
     expect((await done2).code).toBe(0);
     expect((await tail('nomatch', cwd)).map((e) => e.value.transaction_id)).toEqual(['2']);
     expect(await tail('demo.purchases.enriched', cwd)).toHaveLength(1);
-  }, 120_000);
+  }, 240_000);
 
   it('killed with SIGKILL at random moments and restarted, writes each enriched purchase exactly once', async () => {
     const cwd = tempDir();
@@ -137,5 +137,5 @@ describe('salesstream stream enrich on the embedded log', () => {
     expect((await tail('nomatch', cwd)).map(text).sort()).toEqual(expected.unmatched.slice().sort());
     const dead = (await tail('dead', cwd)).map((d) => d.value.value).sort();
     expect(dead).toEqual(input.purchases.filter((l) => !joinable(l)).sort());
-  }, 150_000);
+  }, 240_000);
 });
