@@ -48,6 +48,7 @@ async function load(
 }
 
 function warnMalformed(ctx: BatchContext, loaded: LoadedView): LoadedView {
+  for (const line of loaded.reports) ctx.warn(line);
   if (loaded.malformed) ctx.warn(`skipped ${formatCount(loaded.malformed)} malformed records in ${loaded.topic}`);
   return loaded;
 }
