@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { runStreamTotals, type TotalsTrigger } from '../jobs/stream-totals.js';
 import { runStreamWindow } from '../jobs/stream-window.js';
 import { runStreamEnrich, type EnrichTrigger } from '../jobs/stream-enrich.js';
+import { checkGroupId, checkTopicName } from '../model/names.js';
 import { formatTimestamp, isoFromMicros } from '../model/timestamp.js';
 import { formatCount, formatMoney, printJsonLine } from '../render/output.js';
 import { OUTPUT_MODES, windowRowJson, type OutputMode } from '../stream/window-store.js';
@@ -83,6 +84,7 @@ export function registerStream(program: Command): void {
     .option('--idle-timeout <duration>', 'a partition silent this long stops holding the watermark back', '30s')
     .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
     .action(async (flags: WindowFlags, command: Command) => {
+      checkNames(flags);
       const config = configFor(command);
       const size = duration('--size', flags.size);
       const slide = flags.slide === undefined ? size : duration('--slide', flags.slide);
@@ -138,6 +140,7 @@ export function registerStream(program: Command): void {
     .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
     .option('--session-timeout <duration>', 'Kafka consumer-group session timeout: how soon a dead instance\'s partitions move', '10s')
     .action(async (flags: TotalsFlags, command: Command) => {
+      checkNames(flags);
       const config = configFor(command);
       const options = {
         from: oneOf('--from', flags.from, ['beginning', 'end'] as const),
@@ -146,7 +149,6 @@ export function registerStream(program: Command): void {
         format: outputFormat(flags.format),
         sessionTimeout: duration('--session-timeout', flags.sessionTimeout),
       };
-      if (flags.group.trim() === '') throw new UsageError('--group must not be empty');
       const view = new LiveView(options.format);
       await withTransport(config, (transport) => runStreamTotals({
         transport,
@@ -187,6 +189,7 @@ function registerEnrich(stream: Command): void {
     .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
     .option('--session-timeout <duration>', 'Kafka consumer-group session timeout: how soon a dead instance\'s partitions move', '10s')
     .action(async (flags: EnrichFlags, command: Command) => {
+      checkNames(flags);
       const config = configFor(command);
       const options = {
         from: oneOf('--from', flags.from, ['beginning', 'end'] as const),
@@ -196,7 +199,6 @@ function registerEnrich(stream: Command): void {
         format: outputFormat(flags.format),
         sessionTimeout: duration('--session-timeout', flags.sessionTimeout),
       };
-      if (flags.group.trim() === '') throw new UsageError('--group must not be empty');
       const view = new LiveView(options.format);
       await withTransport(config, (transport) => runStreamEnrich({
         transport,
@@ -229,6 +231,13 @@ function enrichJson(t: EnrichTrigger) {
 function enrichLine(t: EnrichTrigger): string {
   const watermark = t.catalogWatermark === null ? 'none yet' : isoFromMicros(t.catalogWatermark);
   return `batch ${t.batch} · events ${formatCount(t.events)} · enriched ${formatCount(t.enriched)} · waiting ${formatCount(t.waiting)} · unmatched ${formatCount(t.unmatched)} · malformed ${formatCount(t.malformed)} · catalog ${formatCount(t.catalogVersions)} versions, watermark ${watermark} · partitions ${t.partitions.join(',') || 'none'}`;
+}
+
+/** Every topic and group a stream job is given, checked before anything is opened. */
+function checkNames(flags: { source?: string; catalog?: string; sink?: string | false; lateTopic?: string; unmatched?: string; dlq?: string; group?: string }): void {
+  const topics = [['--source', flags.source], ['--catalog', flags.catalog], ['--sink', flags.sink], ['--late-topic', flags.lateTopic], ['--unmatched', flags.unmatched], ['--dlq', flags.dlq]] as const;
+  for (const [flag, name] of topics) if (typeof name === 'string') checkTopicName(name, flag);
+  if (flags.group !== undefined) checkGroupId(flags.group, '--group');
 }
 
 function outputFormat(text: string | undefined): 'table' | 'json' {

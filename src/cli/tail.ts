@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { UsageError } from '../errors.js';
+import { checkTopicName } from '../model/names.js';
 import type { StartFrom } from '../jobs/positions.js';
 import { runTail } from '../jobs/tail.js';
 import type { LogRecord } from '../transport/transport.js';
@@ -27,6 +28,7 @@ export function registerTail(program: Command): void {
     .option('--where <field=value>', 'only records whose value has field = value (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--format <format>', 'pretty or json (one envelope per line)', 'pretty')
     .action(async (topics: string[], flags: TailFlags, command: Command) => {
+      topics.forEach((t) => checkTopicName(t));
       const config = configFor(command);
       const format = oneOf('--format', flags.format, ['pretty', 'json'] as const);
       const options = {
