@@ -13,8 +13,6 @@ import { checkedSelect, quoteIdent, schemaForColumns, summarySelect, viewSelect,
 export interface LoadedView {
   view: string;
   topic: string;
-  /** The topic exists (it may still be empty). */
-  exists: boolean;
   /** Valid records in the view (before any latest-per-product reduction). */
   records: number;
   /** Records skipped as malformed, rejects of a drain included. */
@@ -57,7 +55,7 @@ export class BatchSession {
     const [valid, invalid] = counts.getRows()[0].map(Number);
     const bad = invalid && files ? await badRecords(this.connection, schema, files, invalid) : undefined;
     const malformed = (bad?.malformed ?? invalid) + (files?.rejected ?? 0);
-    return { view: schema.view, topic, exists: files !== undefined, records: valid, malformed, reports: bad ? badRecordLines(topic, bad) : [] };
+    return { view: schema.view, topic, records: valid, malformed, reports: bad ? badRecordLines(topic, bad) : [] };
   }
 
   async defineView(name: string, select: string): Promise<void> {
