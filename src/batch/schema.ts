@@ -30,7 +30,7 @@ export interface ViewSchema {
   latestPerProduct: boolean;
 }
 
-const field = (name: string, type: FieldType, presence: Presence = 'required', limit?: number): Field => ({ name, type, presence, limit });
+export const field = (name: string, type: FieldType, presence: Presence = 'required', limit?: number): Field => ({ name, type, presence, limit });
 
 export const PURCHASES: ViewSchema = {
   view: 'purchases',
