@@ -1,9 +1,10 @@
 // Runs users' queries over the live tables: a few connections to the one DuckDB instance, so
 // queries run side by side with each other and with ingestion; each query is one read-only
-// statement (batch's sandbox), stopped at its time limit, and reads at most the row cap.
-import { StatementType, type DuckDBConnection, type DuckDBInstance, type DuckDBType } from '@duckdb/node-api';
+// statement (batch's sandbox.ts), stopped at its time limit, and reads at most the row cap.
+import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import { firstLine } from '../batch/duckdb.js';
 import { toResult, type Cell } from '../batch/result.js';
+import { checkReadOnly } from '../batch/sandbox.js';
 import { UsageError } from '../errors.js';
 
 export interface QueryLimits {
@@ -29,9 +30,6 @@ export class QueryFailure extends Error {
   }
 }
 
-/** What a user's query may be: one SELECT (or EXPLAIN of one). */
-const READ_ONLY = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
-
 export class QueryPool {
   private readonly idle: DuckDBConnection[] = [];
   private readonly waiting: ((c: DuckDBConnection) => void)[] = [];
@@ -54,7 +52,10 @@ export class QueryPool {
     timer.unref();
     const started = Date.now();
     try {
-      const prepared = await prepareReadOnly(connection, sql);
+      // batch's sandbox: exactly one query, or a UsageError saying why not
+      await checkReadOnly(connection, sql);
+      const prepared = await connection.prepare(sql);
+      // as batch sql: a transaction always rolled back, whatever the statement did
       await connection.run('BEGIN TRANSACTION');
       try {
         const reader = await prepared.streamAndReadUntil(limits.maxRows + 1);
@@ -73,7 +74,7 @@ export class QueryPool {
       const message = firstLine(err).replace(/^Failed to extract statements: /, '');
       timedOut = /^INTERRUPT Error/i.test(message) && Date.now() - started >= limits.timeoutMs * 0.9;
       if (timedOut) throw new QueryFailure('timeout', `query ran past the time limit of ${limits.timeoutMs} ms and was stopped`);
-      if (err instanceof UsageError) throw new QueryFailure('refused', err.message);
+      if (err instanceof UsageError) throw new QueryFailure(/^no query given/.test(err.message) ? 'invalid' : 'refused', err.message);
       if (/^Permission Error/i.test(message)) throw new QueryFailure('refused', message);
       throw new QueryFailure(/^(Parser|Binder|Catalog) Error/i.test(message) ? 'invalid' : 'execution', message);
     } finally {
@@ -118,23 +119,4 @@ export class QueryPool {
     else if (this.closed) connection.closeSync();
     else this.idle.push(connection);
   }
-}
-
-/** One statement, and a query: anything else is refused before it runs. */
-async function prepareReadOnly(connection: DuckDBConnection, sql: string) {
-  let statements;
-  try {
-    statements = await connection.extractStatements(sql);
-  } catch (err) {
-    if (/^Failed to extract statements: \S/.test(firstLine(err))) throw err;
-    throw new QueryFailure('invalid', 'no query given: the SQL text holds no statement');
-  }
-  if (statements.count !== 1) throw new QueryFailure('refused', `one query at a time: this text holds ${statements.count} statements`);
-  const prepared = await statements.prepare(0);
-  if (!READ_ONLY.has(prepared.statementType)) {
-    prepared.destroySync();
-    const keyword = /^\s*(\w+)/.exec(sql.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, ''))?.[1]?.toUpperCase() ?? 'this';
-    throw new QueryFailure('refused', `queries are read-only: use SELECT, WITH … SELECT or EXPLAIN (${keyword} is refused)`);
-  }
-  return prepared;
 }

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { catalogSelect } from '../batch/catalog.js';
+import { lockDown } from '../batch/sandbox.js';
 import { UsageError } from '../errors.js';
 import type { CatalogProduct } from '../generator/catalog.js';
 import type { Transport } from '../transport/transport.js';
@@ -62,8 +63,7 @@ export class LiveStore {
     }
     // from here on the instance can touch no file, load nothing, and change no setting: records
     // come in through the appender, never by reading files
-    await admin.run('SET enable_external_access = false');
-    await admin.run('SET lock_configuration = true');
+    await lockDown(admin);
     const pool = await QueryPool.open(instance, options.queryConnections ?? 4);
     return new LiveStore(instance, admin, live, pool, options.transport);
   }
