@@ -28,6 +28,7 @@ interface WindowFlags {
   lateTopic?: string;
   dlq?: string;
   idleTimeout: string;
+  maxFuture: string;
   format?: string;
 }
 
@@ -42,6 +43,7 @@ interface TotalsFlags {
   top: string;
   format?: string;
   sessionTimeout: string;
+  maxFuture: string;
 }
 
 interface EnrichFlags {
@@ -61,6 +63,10 @@ interface EnrichFlags {
 }
 
 const MICROS_PER_MS = 1000;
+
+/** --max-future (README): a duration, or none (the default: synthetic `generate --fast` data runs ahead of the clock by design). */
+const MAX_FUTURE_HELP = 'event times further ahead of processing time than this are malformed: counted, sent to --dlq (none: no limit)';
+const maxFuture = (text: string) => (text === 'none' ? undefined : duration('--max-future', text) * MICROS_PER_MS);
 
 export function registerStream(program: Command): void {
   const stream = program.command('stream').description('event-time stream processing: sliding windows (Spark job), exactly-once running totals (Kafka Streams app) and enrichment (Flink job)');
@@ -82,6 +88,7 @@ export function registerStream(program: Command): void {
     .option('--late-topic <topic>', 'copy late records here')
     .option('--dlq <topic>', 'copy malformed records here, with where they came from and why')
     .option('--idle-timeout <duration>', 'a partition silent this long stops holding the watermark back', '30s')
+    .option('--max-future <duration>', MAX_FUTURE_HELP, 'none')
     .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
     .action(async (flags: WindowFlags, command: Command) => {
       checkNames(flags);
@@ -98,6 +105,7 @@ export function registerStream(program: Command): void {
         top: wholeNumber('--top', flags.top, 1),
         from: oneOf('--from', flags.from, ['beginning', 'end'] as const),
         idleTimeout: duration('--idle-timeout', flags.idleTimeout),
+        maxFuture: maxFuture(flags.maxFuture),
         format: outputFormat(flags.format),
       };
       const source = flags.source ?? config.topics.purchases;
@@ -110,7 +118,7 @@ export function registerStream(program: Command): void {
         group: flags.group,
         untilEnd: Boolean(flags.untilEnd),
         trigger: options.trigger,
-        windowing: { windows: options.windows, delay: options.delay, idleTimeout: options.idleTimeout, top: options.top, mode: options.mode },
+        windowing: { windows: options.windows, delay: options.delay, idleTimeout: options.idleTimeout, top: options.top, mode: options.mode, maxFuture: options.maxFuture },
         sink: flags.sink,
         lateTopic: flags.lateTopic,
         dlq: flags.dlq,
@@ -138,6 +146,7 @@ export function registerStream(program: Command): void {
     .option('--dlq <topic>', 'copy malformed records here, with where they came from and why')
     .option('--top <n>', 'products shown', '10')
     .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
+    .option('--max-future <duration>', MAX_FUTURE_HELP, 'none')
     .option('--session-timeout <duration>', 'Kafka consumer-group session timeout: how soon a dead instance\'s partitions move', '10s')
     .action(async (flags: TotalsFlags, command: Command) => {
       checkNames(flags);
@@ -147,6 +156,7 @@ export function registerStream(program: Command): void {
         trigger: duration('--trigger', flags.trigger),
         top: wholeNumber('--top', flags.top, 1),
         format: outputFormat(flags.format),
+        maxFuture: maxFuture(flags.maxFuture),
         sessionTimeout: duration('--session-timeout', flags.sessionTimeout),
       };
       const view = new LiveView(options.format);
@@ -160,6 +170,7 @@ export function registerStream(program: Command): void {
         top: options.top,
         sink: flags.sink === false ? undefined : flags.sink,
         dlq: flags.dlq,
+        maxFuture: options.maxFuture,
         sessionTimeout: options.sessionTimeout,
         signal: interruptSignal(),
         onReport: (line) => process.stderr.write(`salesstream: ${line}\n`),

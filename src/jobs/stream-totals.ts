@@ -19,6 +19,8 @@ export interface StreamTotalsOptions {
   /** Running-totals topic; undefined = --no-sink. */
   sink?: string;
   dlq?: string;
+  /** Event times further ahead of processing time than this (µs) are malformed (--max-future). */
+  maxFuture?: number;
   /** Kafka consumer-group session timeout, ms. */
   sessionTimeout: number;
   signal: AbortSignal;
@@ -79,10 +81,11 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
       deadLetters.delete(partition);
     },
     records: (records) => {
+      const notAfter = opts.maxFuture === undefined ? undefined : Date.now() * 1000 + opts.maxFuture;
       for (const r of records) {
         if (!core.owns(r.partition)) continue;
         events++;
-        const parsed = parsePurchase(r.value, r.parsed);
+        const parsed = parsePurchase(r.value, r.parsed, notAfter);
         if (parsed.ok) {
           core.add(r.partition, r.offset, parsed.value);
           continue;

@@ -4,15 +4,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ok } from '../batch/cli.js';
 import { runCli, tempDir, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
 
 const ZERO_FLOAT = /"(member_discount|supplement_price)":0[,}]/;
 
-async function ok(args: string[], cwd: string) {
-  const result = await runCli(args, { cwd });
-  expect(result.code, `salesstream ${args.join(' ')}\n${result.stderr}`).toBe(0);
-  return result;
-}
 
 describe('number spelling of the original generator', () => {
   it('generate writes 0.0 and 0.1 into the embedded log', async () => {
