@@ -40,8 +40,7 @@ export async function runUserQuery(connection: DuckDBConnection, sql: string): P
   }
 }
 
-/** Refuses (UsageError) a text that is not exactly one query; prepares it, never runs it. */
-export async function checkReadOnly(connection: DuckDBConnection, sql: string): Promise<void> {
+async function checkReadOnly(connection: DuckDBConnection, sql: string): Promise<void> {
   const type = await statementType(connection, sql);
   if (type === StatementType.SELECT) return;
   if (type === StatementType.EXPLAIN) {

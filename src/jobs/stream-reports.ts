@@ -33,3 +33,10 @@ export function deadLetter(r: LogRecord, reason: string): ProduceRecord {
 
 /** Gives timers and signal handlers a turn between batches of a backlog. */
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * When the trigger after one due at `due` is due: one period later, as Spark's fixed-interval
+ * ProcessingTime trigger (late wake-ups and the trigger's own work do not stretch the period),
+ * or at once when that time has passed.
+ */
+export const nextTriggerAt = (due: number, period: number, now: number) => Math.max(due + period, now);

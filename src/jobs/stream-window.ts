@@ -1,14 +1,18 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isoFromMicros } from '../model/timestamp.js';
 import { windowRowJson } from '../stream/window-store.js';
 import { WindowedSales, type WindowedSalesConfig, type WindowTrigger } from '../stream/windowed-sales.js';
-import type { Offsets, ProduceRecord, Transport, Writer } from '../transport/transport.js';
-import { deadLetter, RecordReports, where, yieldToEventLoop } from './stream-reports.js';
+import type { CommitUnit, ExactlyOnceLoop } from '../transport/exactly-once.js';
+import type { LogRecord, Offsets, PartitionRange, ProduceRecord, Transport } from '../transport/transport.js';
+import { UncommittedLoop } from '../transport/uncommitted.js';
+import { exactlyOnceLoop } from './exactly-once-loop.js';
+import { deadLetter, nextTriggerAt, RecordReports, where } from './stream-reports.js';
 
 export interface StreamWindowOptions {
   transport: Transport;
   source: string;
   from: 'beginning' | 'end';
-  /** Resume from this group's committed offsets, and commit there after each trigger. */
+  /** Exactly-once: resume from this group's checkpoint (state, offsets, outputs) and commit there after each trigger. */
   group?: string;
   /** Read to the end offsets present at start, emit the final result, return. */
   untilEnd: boolean;
@@ -19,6 +23,8 @@ export interface StreamWindowOptions {
   sink?: string;
   lateTopic?: string;
   dlq?: string;
+  /** Kafka consumer-group session timeout, ms (with a group). */
+  sessionTimeout?: number;
   signal: AbortSignal;
   onTrigger: (result: WindowTrigger) => void;
   /** One line about one record (late, malformed) or a summary, for stderr. */
@@ -27,94 +33,147 @@ export interface StreamWindowOptions {
   now?: () => number;
 }
 
-/** The I/O around the pure WindowedSales topology: read, trigger, write outputs, commit. */
+/**
+ * The I/O around the pure WindowedSales topology: read, trigger, write outputs, commit. With a
+ * group, every trigger commits in one atomic step the state changes (windows, watermarks,
+ * counters), every input partition's offset and the outputs (sink upserts, late records, dead
+ * letters), so a killed and restarted job ends exactly as an uninterrupted one (DESIGN §4). The
+ * state spans partitions, so one instance of a group owns them all (the others wait on Kafka).
+ */
 export async function runStreamWindow(opts: StreamWindowOptions): Promise<WindowTrigger | undefined> {
   const { transport, source } = opts;
   const now = opts.now ?? Date.now;
   const ranges = await transport.partitions(source);
-  const from: Offsets = new Map(ranges.map((r) => [r.partition, opts.from === 'beginning' ? r.start : r.end]));
-  if (opts.group) {
-    for (const [p, offset] of await transport.committed(opts.group, source)) if (from.has(p)) from.set(p, offset);
-  }
-  const until: Offsets | undefined = opts.untilEnd ? new Map(ranges.map((r) => [r.partition, r.end])) : undefined;
+  const partitions = ranges.map((r) => r.partition).sort((a, b) => a - b);
+  // the state lives with the first partition; the others' offsets commit with it
+  const home = partitions[0];
+  const ends: Offsets | undefined = opts.untilEnd ? new Map(ranges.map((r) => [r.partition, r.end])) : undefined;
   const outputTopics = [opts.sink, opts.lateTopic, opts.dlq].filter((t): t is string => !!t);
   for (const topic of outputTopics) await transport.createTopic(topic, 1);
+  const loop = await processingLoop(opts, ranges, outputTopics);
 
-  const pipeline = new WindowedSales(opts.windowing);
-  const started = now();
-  for (const r of ranges) {
-    pipeline.trackPartition(r.partition, started);
-    if (until && from.get(r.partition)! >= until.get(r.partition)!) pipeline.finishPartition(r.partition);
-  }
-  const positions: Offsets = new Map(from);
+  // valid only while this instance owns every partition, restored from the last commit
+  let pipeline: WindowedSales | undefined;
+  const positions: Offsets = new Map();
+  let restored = new Map<string, string>();
+  let waiting: LogRecord[] = [];
+  const late: ProduceRecord[] = [];
+  const dead: ProduceRecord[] = [];
   const reports = new RecordReports(opts.onReport);
-  const pending = new Map<string, ProduceRecord[]>(outputTopics.map((t) => [t, []]));
-  let writer: Writer | undefined;
   let last: WindowTrigger | undefined;
+  let tick = new AbortController();
+  const readToEnd = () => !!pipeline && !!ends && partitions.every((p) => positions.get(p)! >= ends.get(p)!);
 
-  const fire = async (final: boolean) => {
-    const result = final ? pipeline.finish(now()) : pipeline.trigger(now());
-    if (result && opts.sink) {
-      pending.get(opts.sink)!.push(...result.upserts.map((r) => {
-        const row = windowRowJson(r, isoFromMicros);
-        return { key: `${row.window_start}|${row.product_id}`, value: JSON.stringify(row), json: true };
-      }));
+  const handle = (records: LogRecord[]) => {
+    const at = now();
+    for (const r of records) {
+      const end = ends?.get(r.partition);
+      // a bounded run stops at the end offsets present at start: later records wait for the next run
+      if (end !== undefined && r.offset >= end) continue;
+      const outcome = pipeline!.process(r.partition, r.value, at, r.parsed);
+      positions.set(r.partition, r.offset + 1);
+      if (end !== undefined && r.offset + 1 >= end) pipeline!.finishPartition(r.partition);
+      if (outcome.kind === 'malformed') {
+        reports.report('malformed', `malformed record ${where(r)}: ${outcome.reason}`);
+        if (opts.dlq) dead.push(deadLetter(r, outcome.reason));
+      } else if (outcome.kind === 'late') {
+        reports.report('late', `late record ${where(r)}: event time ${isoFromMicros(outcome.eventTime)} is behind the watermark ${isoFromMicros(outcome.watermark)}; all its windows have closed`);
+        if (opts.lateTopic) late.push({ key: r.key, value: r.value });
+      }
     }
-    for (const [topic, records] of pending) {
-      if (records.length === 0) continue;
-      writer ??= await transport.writer();
-      await writer.send(topic, records.splice(0));
-    }
-    // outputs first, then offsets: a crash in between repeats outputs, never loses them
-    if (opts.group) await transport.commit(opts.group, source, positions);
-    reports.flush();
-    if (result) {
-      last = result;
-      opts.onTrigger(result);
-    }
+    if (readToEnd()) tick.abort();
+  };
+  const start = () => {
+    const at = now();
+    pipeline = new WindowedSales(opts.windowing);
+    for (const p of partitions) pipeline.trackPartition(p, at);
+    pipeline.restore(restored, at);
+    for (const p of partitions) if (ends && positions.get(p)! >= ends.get(p)!) pipeline.finishPartition(p);
+    handle(waiting.splice(0));
+    if (readToEnd()) tick.abort();
   };
 
-  // triggers run one at a time, between batches or from the timer when no record comes
-  let chain: Promise<void> = Promise.resolve();
+  const running = loop.run({
+    assigned: ({ partition, next, state }) => {
+      positions.set(partition, next);
+      if (partition === home) restored = state;
+      if (partitions.every((p) => positions.has(p))) start();
+    },
+    revoked: (partition) => {
+      // uncommitted work is void: the next owner (maybe this instance again) restores the last commit
+      positions.delete(partition);
+      pipeline = undefined;
+      waiting = [];
+      late.length = 0;
+      dead.length = 0;
+    },
+    records: (batch) => {
+      if (pipeline) handle(batch);
+      else waiting.push(...batch);
+    },
+    peer: () => undefined,
+  });
   let failure: unknown;
-  const schedule = (final: boolean) => (chain = chain.then(() => fire(final)).catch((err) => void (failure ??= err)));
-  let nextTrigger = started + opts.trigger;
-  const timer = setInterval(() => {
-    if (now() >= nextTrigger) {
-      nextTrigger = now() + opts.trigger;
-      schedule(false);
-    }
-  }, Math.min(opts.trigger, 250));
+  const stopped = new AbortController();
+  running.catch((err) => {
+    failure = err;
+    stopped.abort();
+  });
 
-  try {
-    for await (const batch of transport.read({ topic: source, from, until, signal: opts.signal })) {
-      const at = now();
-      for (const r of batch) {
-        const outcome = pipeline.process(r.partition, r.value, at, r.parsed);
-        positions.set(r.partition, r.offset + 1);
-        if (until && r.offset + 1 >= until.get(r.partition)!) pipeline.finishPartition(r.partition);
-        if (outcome.kind === 'malformed') {
-          reports.report('malformed', `malformed record ${where(r)}: ${outcome.reason}`);
-          if (opts.dlq) pending.get(opts.dlq)!.push(deadLetter(r, outcome.reason));
-        } else if (outcome.kind === 'late') {
-          reports.report('late', `late record ${where(r)}: event time ${isoFromMicros(outcome.eventTime)} is behind the watermark ${isoFromMicros(outcome.watermark)}; all its windows have closed`);
-          if (opts.lateTopic) pending.get(opts.lateTopic)!.push({ key: r.key, value: r.value });
-        }
-      }
-      if (at >= nextTrigger) {
-        nextTrigger = at + opts.trigger;
-        await schedule(false);
-      }
-      if (failure) throw failure;
-      await yieldToEventLoop();
+  // state, positions and outputs are taken together, before the commit's first await: records
+  // processed while it is under way belong to the next one
+  const fire = async (final: boolean) => {
+    if (!pipeline) return;
+    const result = final ? pipeline.finish(now()) : pipeline.trigger(now());
+    reports.flush();
+    if (!result) return;
+    const unit: CommitUnit = {
+      partition: home,
+      next: positions.get(home)!,
+      alsoNext: partitions.filter((p) => p !== home).map((p) => [p, positions.get(p)!]),
+      state: pipeline.changes(),
+      outputs: [],
+    };
+    if (opts.sink) {
+      unit.outputs.push({ topic: opts.sink, records: result.upserts.map((r) => {
+        const row = windowRowJson(r, isoFromMicros);
+        return { key: `${row.window_start}|${row.product_id}`, value: JSON.stringify(row), json: true };
+      }) });
     }
-    clearInterval(timer);
-    await schedule(Boolean(until) && !opts.signal.aborted);
+    if (opts.lateTopic) unit.outputs.push({ topic: opts.lateTopic, records: late.splice(0) });
+    if (opts.dlq) unit.outputs.push({ topic: opts.dlq, records: dead.splice(0) });
+    if (!(await loop.commit(unit))) return;
+    last = result;
+    opts.onTrigger(result);
+  };
+
+  const wait = AbortSignal.any([opts.signal, stopped.signal]);
+  let nextTrigger = Date.now() + opts.trigger;
+  try {
+    while (!wait.aborted) {
+      await sleep(Math.max(nextTrigger - Date.now(), 0), undefined, { signal: AbortSignal.any([wait, tick.signal]) }).catch(() => undefined);
+      if (wait.aborted || readToEnd()) break;
+      if (tick.signal.aborted) tick = new AbortController();
+      nextTrigger = nextTriggerAt(nextTrigger, opts.trigger, Date.now());
+      // a waiting instance (Kafka) waits even with --until-end: it ends with the result once it has the partitions
+      await fire(false);
+    }
     if (failure) throw failure;
+    // Ctrl-C or the end: stop reading, commit what was read, leave
+    await loop.pause();
+    await fire(readToEnd());
+    return last;
   } finally {
-    clearInterval(timer);
-    await chain;
-    await writer?.close();
+    await loop.stop();
+    await running.catch(() => undefined);
   }
-  return last;
+}
+
+function processingLoop(opts: StreamWindowOptions, ranges: PartitionRange[], outputs: string[]): Promise<ExactlyOnceLoop> | ExactlyOnceLoop {
+  const { transport, source, group } = opts;
+  if (!group) return new UncommittedLoop(transport, source, new Map(ranges.map((r) => [r.partition, opts.from === 'beginning' ? r.start : r.end])));
+  return exactlyOnceLoop({
+    transport, source, group, kind: 'window', from: opts.from, outputs, sessionTimeout: opts.sessionTimeout ?? 10_000, exclusive: true,
+    onWarning: opts.onReport, command: 'stream window',
+  });
 }

@@ -8,7 +8,9 @@ export const NO_WATERMARK = -Infinity;
 export class Watermark {
   private current = NO_WATERMARK;
 
-  constructor(readonly delay: number) {}
+  constructor(readonly delay: number, start = NO_WATERMARK) {
+    this.current = start;
+  }
 
   get value(): number {
     return this.current;
@@ -73,6 +75,18 @@ export class PartitionWatermarks {
     return this.combined;
   }
 
+  /** What a checkpoint keeps: each partition's watermark and the combined one (null = none yet). */
+  snapshot(): WatermarksSnapshot {
+    return { partitions: [...this.partitions].map(([p, { mark }]) => [p, finite(mark.value)]), combined: finite(this.combined) };
+  }
+
+  /** Back to a checkpoint; every partition counts as active from processing time `now`. */
+  restore(s: WatermarksSnapshot, now: number): void {
+    this.partitions.clear();
+    for (const [p, value] of s.partitions) this.partitions.set(p, { mark: new Watermark(this.delay, value ?? NO_WATERMARK), lastActive: now, finished: false });
+    this.combined = s.combined ?? NO_WATERMARK;
+  }
+
   /** A record with event time t arrived on a partition at processing time `now`. */
   observe(partition: number, t: number, now: number): void {
     this.track(partition, now);
@@ -82,3 +96,10 @@ export class PartitionWatermarks {
     p.finished = false;
   }
 }
+
+export interface WatermarksSnapshot {
+  partitions: [partition: number, watermark: number | null][];
+  combined: number | null;
+}
+
+const finite = (value: number) => (value === NO_WATERMARK ? null : value);

@@ -18,13 +18,15 @@ export interface WindowRow {
   rank: number | null;
 }
 
-interface OpenWindow {
+interface StoredWindow {
   start: number;
   end: number;
   products: Map<string, SalesTotals>;
   /** The top-N rows last emitted, product → signature, to find what changed. */
   emitted: Map<string, string>;
   touched: boolean;
+  /** Its end ≤ the watermark: final. Only complete mode keeps closed windows. */
+  closed: boolean;
 }
 
 /** What a trigger hands out: rows for the console and upserts for the sink. */
@@ -40,23 +42,27 @@ export function compareRows(a: WindowRow, b: WindowRow): number {
   return b.windowStart - a.windowStart || (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0);
 }
 
+/** State-store key of a window (one entry per window, so a commit writes only the windows it changed). */
+const KEY_PREFIX = 'w:';
+
 /**
- * The windowed aggregation state: open windows hold per-product sums; a window closes when the
- * watermark reaches its end. Memory is open windows × products, plus in complete mode the final
- * top N of each closed window (complete mode keeps every window, by definition).
+ * The windowed aggregation state: windows hold per-product sums; a window closes when the
+ * watermark reaches its end. Memory is open windows × products; complete mode keeps every
+ * window, closed ones included (by definition). Changes since the last `changes()` are tracked
+ * per window, so a checkpoint writes only what moved.
  */
 export class WindowStore {
-  private readonly open = new Map<number, OpenWindow>();
-  /** Complete mode: closed windows' final rows, by window start. */
-  private readonly closed = new Map<number, WindowRow[]>();
+  private readonly windows = new Map<number, StoredWindow>();
   private pendingRows: WindowRow[] = [];
   private pendingUpserts: WindowRow[] = [];
   private minOpenEnd = Infinity;
+  private open = 0;
+  private readonly changed = new Set<number>();
 
-  constructor(readonly windows: SlidingWindows, readonly top: number, readonly mode: OutputMode) {}
+  constructor(readonly spec: SlidingWindows, readonly top: number, readonly mode: OutputMode) {}
 
   get openWindows(): number {
-    return this.open.size;
+    return this.open;
   }
 
   /**
@@ -65,20 +71,23 @@ export class WindowStore {
    */
   add(purchase: Purchase, watermark: number): number {
     let joined = 0;
-    const last = this.windows.lastStartFor(purchase.eventTime);
-    for (let start = last - this.windows.size + this.windows.slide; start <= last; start += this.windows.slide) {
-      const end = start + this.windows.size;
+    const { size, slide } = this.spec;
+    const last = this.spec.lastStartFor(purchase.eventTime);
+    for (let start = last - size + slide; start <= last; start += slide) {
+      const end = start + size;
       if (end <= watermark) continue;
-      let w = this.open.get(start);
+      let w = this.windows.get(start);
       if (!w) {
-        w = { start, end, products: new Map(), emitted: new Map(), touched: false };
-        this.open.set(start, w);
+        w = { start, end, products: new Map(), emitted: new Map(), touched: false, closed: false };
+        this.windows.set(start, w);
+        this.open++;
         if (end < this.minOpenEnd) this.minOpenEnd = end;
       }
       let totals = w.products.get(purchase.productId);
       if (!totals) w.products.set(purchase.productId, (totals = emptySales()));
       addSale(totals, purchase);
       w.touched = true;
+      this.changed.add(start);
       joined++;
     }
     return joined;
@@ -88,7 +97,8 @@ export class WindowStore {
   closeThrough(watermark: number): void {
     if (watermark < this.minOpenEnd) return;
     let min = Infinity;
-    for (const w of this.open.values()) {
+    for (const w of this.windows.values()) {
+      if (w.closed) continue;
       if (w.end <= watermark) this.close(w);
       else if (w.end < min) min = w.end;
     }
@@ -97,7 +107,7 @@ export class WindowStore {
 
   /** End of a bounded input: every window is final. */
   closeAll(): void {
-    for (const w of this.open.values()) this.close(w);
+    for (const w of this.windows.values()) if (!w.closed) this.close(w);
     this.minOpenEnd = Infinity;
   }
 
@@ -108,7 +118,7 @@ export class WindowStore {
     this.pendingRows = [];
     this.pendingUpserts = [];
     if (this.mode !== 'append') {
-      for (const w of this.open.values()) {
+      for (const w of this.windows.values()) {
         if (!w.touched) continue;
         const { changed, dropped } = this.diff(w);
         upserts.push(...changed, ...dropped);
@@ -117,16 +127,51 @@ export class WindowStore {
     }
     if (this.mode === 'complete') {
       rows = [];
-      for (const w of this.open.values()) rows.push(...this.rowsOf(w));
-      for (const final of this.closed.values()) rows.push(...final);
+      for (const w of this.windows.values()) rows.push(...this.rowsOf(w));
     }
     rows.sort(compareRows);
     upserts.sort(compareRows);
     return { rows, upserts };
   }
 
-  private close(w: OpenWindow): void {
-    this.open.delete(w.start);
+  /**
+   * The windows changed since the last call, as state-store entries (key → value text; an empty
+   * value: the window is gone). Call right after `emit()`: nothing is pending then.
+   */
+  changes(): [key: string, value: string][] {
+    const entries: [string, string][] = [];
+    for (const start of this.changed) {
+      const w = this.windows.get(start);
+      entries.push([KEY_PREFIX + start, w ? encodeWindow(w) : '']);
+    }
+    this.changed.clear();
+    return entries;
+  }
+
+  /** Back to committed state-store entries (from `changes()`); other keys are not this store's. */
+  restore(entries: Iterable<[string, string]>): void {
+    this.windows.clear();
+    this.changed.clear();
+    this.pendingRows = [];
+    this.pendingUpserts = [];
+    this.open = 0;
+    this.minOpenEnd = Infinity;
+    for (const [key, value] of entries) {
+      if (!key.startsWith(KEY_PREFIX) || value === '') continue;
+      const w = decodeWindow(value);
+      this.windows.set(w.start, w);
+      if (w.closed) continue;
+      this.open++;
+      if (w.end < this.minOpenEnd) this.minOpenEnd = w.end;
+    }
+  }
+
+  private close(w: StoredWindow): void {
+    w.closed = true;
+    this.open--;
+    this.changed.add(w.start);
+    if (this.mode === 'complete') return; // kept, and diffed at the next emit like any window
+    this.windows.delete(w.start);
     if (this.mode === 'append') {
       const final = this.rowsOf(w);
       this.pendingRows.push(...final);
@@ -136,19 +181,18 @@ export class WindowStore {
     if (w.touched) {
       const { changed, dropped } = this.diff(w);
       this.pendingUpserts.push(...changed, ...dropped);
-      if (this.mode === 'update') this.pendingRows.push(...changed);
+      this.pendingRows.push(...changed);
     }
-    if (this.mode === 'complete') this.closed.set(w.start, this.rowsOf(w));
   }
 
-  private rowsOf(w: OpenWindow): WindowRow[] {
+  private rowsOf(w: StoredWindow): WindowRow[] {
     return topN(w.products, this.top).map(({ productId, totals, rank }) => ({
       windowStart: w.start, windowEnd: w.end, productId, salesCents: totals.salesCents, drinks: totals.drinks, transactions: totals.transactions, rank,
     }));
   }
 
   /** Rows of a window's top N that differ from what was last emitted, and products that left it. */
-  private diff(w: OpenWindow): { changed: WindowRow[]; dropped: WindowRow[] } {
+  private diff(w: StoredWindow): { changed: WindowRow[]; dropped: WindowRow[] } {
     const rows = this.rowsOf(w);
     const changed = rows.filter((r) => w.emitted.get(r.productId) !== signature(r));
     const now = new Set(rows.map((r) => r.productId));
@@ -160,8 +204,27 @@ export class WindowStore {
     }
     w.emitted = new Map(rows.map((r) => [r.productId, signature(r)]));
     w.touched = false;
+    this.changed.add(w.start);
     return { changed, dropped };
   }
+}
+
+/** A window as a state-store value: exact integers only. */
+function encodeWindow(w: StoredWindow): string {
+  return JSON.stringify({
+    start: w.start, end: w.end, closed: w.closed, touched: w.touched,
+    products: [...w.products].map(([id, t]) => [id, t.salesCents, t.drinks, t.transactions]),
+    emitted: [...w.emitted],
+  });
+}
+
+function decodeWindow(text: string): StoredWindow {
+  const v = JSON.parse(text) as { start: number; end: number; closed: boolean; touched: boolean; products: [string, number, number, number][]; emitted: [string, string][] };
+  return {
+    start: v.start, end: v.end, closed: v.closed, touched: v.touched,
+    products: new Map(v.products.map(([id, salesCents, drinks, transactions]) => [id, { salesCents, drinks, transactions }])),
+    emitted: new Map(v.emitted),
+  };
 }
 
 /** A row as the console and the sink show it (DESIGN §4): ISO-8601 UTC bounds, money with 2 decimals. */

@@ -1,5 +1,5 @@
 import { parsePurchase, type Purchase } from '../model/purchase.js';
-import { NO_WATERMARK, PartitionWatermarks } from './watermark.js';
+import { NO_WATERMARK, PartitionWatermarks, type WatermarksSnapshot } from './watermark.js';
 import { WindowStore, type OutputMode, type WindowRow } from './window-store.js';
 import type { SlidingWindows } from './windows.js';
 
@@ -11,8 +11,6 @@ export interface WindowedSalesConfig {
   idleTimeout: number;
   top: number;
   mode: OutputMode;
-  /** Event times further ahead of processing time than this (µs) are malformed (--max-future); undefined: no limit. */
-  maxFuture?: number;
 }
 
 /** What a step did with one record (STYLE: nothing disappears silently). */
@@ -44,12 +42,7 @@ export interface WindowTrigger {
 export class WindowedSales {
   private readonly marks: PartitionWatermarks;
   private readonly store: WindowStore;
-  private batch = 0;
-  private events = 0;
-  private late = 0;
-  private malformed = 0;
-  private eventsAtLastTrigger = -1;
-  private watermarkAtLastTrigger = NO_WATERMARK;
+  private counters: Counters = { batch: 0, events: 0, late: 0, malformed: 0, eventsAtLastTrigger: -1, watermarkAtLastTrigger: null };
 
   constructor(readonly config: WindowedSalesConfig) {
     this.marks = new PartitionWatermarks(config.delay, config.idleTimeout);
@@ -68,24 +61,24 @@ export class WindowedSales {
 
   /** Parses and processes one record's value (or the transport's parse of it). */
   process(partition: number, value: string, now: number, alreadyParsed?: object): RecordOutcome {
-    const parsed = parsePurchase(value, alreadyParsed, this.config.maxFuture === undefined ? undefined : now * 1000 + this.config.maxFuture);
+    const parsed = parsePurchase(value, alreadyParsed);
     if (!parsed.ok) {
-      this.events++;
-      this.malformed++;
+      this.counters.events++;
+      this.counters.malformed++;
       return { kind: 'malformed', reason: parsed.reason };
     }
     return this.processPurchase(partition, parsed.value, now);
   }
 
   processPurchase(partition: number, purchase: Purchase, now: number): RecordOutcome {
-    this.events++;
+    this.counters.events++;
     // the record sees the watermark as it stood before it (DESIGN §4)
     const before = this.marks.current(now);
     const joined = this.store.add(purchase, before);
     this.marks.observe(partition, purchase.eventTime, now);
     this.store.closeThrough(this.marks.current(now));
     if (joined === 0) {
-      this.late++;
+      this.counters.late++;
       return { kind: 'late', eventTime: purchase.eventTime, watermark: before };
     }
     return { kind: 'added', windows: joined, eventTime: purchase.eventTime };
@@ -95,7 +88,8 @@ export class WindowedSales {
   trigger(now: number): WindowTrigger | undefined {
     const watermark = this.marks.current(now);
     this.store.closeThrough(watermark);
-    if (this.events === this.eventsAtLastTrigger && watermark === this.watermarkAtLastTrigger) return undefined;
+    const c = this.counters;
+    if (c.events === c.eventsAtLastTrigger && watermark === (c.watermarkAtLastTrigger ?? NO_WATERMARK)) return undefined;
     return this.result(watermark);
   }
 
@@ -106,19 +100,59 @@ export class WindowedSales {
     return this.result(watermark);
   }
 
+  /**
+   * The state changed since the last call, as state-store entries (key → value text, an empty
+   * value deletes): the windows that moved and the watermarks and counters. Taken right after a
+   * trigger, with the input positions of the records it reflects, it is a checkpoint.
+   */
+  changes(): [key: string, value: string][] {
+    const meta: Meta = { ...this.counters, watermarks: this.marks.snapshot() };
+    return [...this.store.changes(), [META_KEY, JSON.stringify(meta)]];
+  }
+
+  /** Back to a checkpoint made of every entry `changes()` gave (latest per key); `now` is processing time. */
+  restore(entries: Map<string, string>, now: number): void {
+    const meta = entries.get(META_KEY);
+    if (!meta) return;
+    const { watermarks, ...counters } = JSON.parse(meta) as Meta;
+    // the first trigger after a restart shows where the job stands
+    this.counters = { ...counters, eventsAtLastTrigger: -1 };
+    this.marks.restore(watermarks, now);
+    this.store.restore(entries);
+  }
+
   private result(watermark: number): WindowTrigger {
-    this.eventsAtLastTrigger = this.events;
-    this.watermarkAtLastTrigger = watermark;
+    const c = this.counters;
+    c.eventsAtLastTrigger = c.events;
+    c.watermarkAtLastTrigger = watermark === NO_WATERMARK ? null : watermark;
     const { rows, upserts } = this.store.emit();
     return {
-      batch: this.batch++,
+      batch: c.batch++,
       rows,
       upserts,
-      events: this.events,
-      late: this.late,
-      malformed: this.malformed,
+      events: c.events,
+      late: c.late,
+      malformed: c.malformed,
       watermark: watermark === NO_WATERMARK ? null : watermark,
       openWindows: this.store.openWindows,
     };
   }
 }
+
+/** The running counters a trigger reports (and a checkpoint keeps). */
+interface Counters {
+  batch: number;
+  events: number;
+  late: number;
+  malformed: number;
+  eventsAtLastTrigger: number;
+  /** µs; null before any record. */
+  watermarkAtLastTrigger: number | null;
+}
+
+interface Meta extends Counters {
+  watermarks: WatermarksSnapshot;
+}
+
+/** State-store key of the watermarks and counters (window keys start with `w:`). */
+const META_KEY = 'meta';

@@ -11,11 +11,20 @@ export interface CommitUnit {
   partition: number;
   /** Next input offset: every record before it is reflected in `state` and `outputs`, none after. */
   next: number;
-  /** Changes to this partition's state: key → value text (latest wins). */
+  /**
+   * Further input partitions whose next offsets commit in the same atomic step: a processor
+   * whose state spans partitions (stream window) keeps it all with `partition` and moves every
+   * position together. Only a processor that owns every partition (`exclusive`) does this.
+   */
+  alsoNext?: [partition: number, next: number][];
+  /** Changes to this partition's state: key → value text (latest wins; an empty value deletes the key). */
   state: [key: string, value: string][];
   /** Records for output topics (the sink, a dead-letter topic). */
   outputs: { topic: string; records: ProduceRecord[] }[];
 }
+
+/** Every input partition a unit commits, `partition` first. */
+export const unitPositions = (unit: CommitUnit): [partition: number, next: number][] => [[unit.partition, unit.next], ...(unit.alsoNext ?? [])];
 
 export interface RestoredPartition {
   partition: number;
@@ -41,7 +50,7 @@ export interface ExactlyOnceLoop {
   readonly description: string;
   /** Restores, then delivers records until stop(); rejects on a failure that ends the job. */
   run(handlers: ExactlyOnceHandlers): Promise<void>;
-  /** Commits one unit atomically. False: not committed (fenced, revoked or failed) and the partition was revoked. */
+  /** Commits one unit atomically. False: not committed (fenced, revoked or failed) and its partitions were revoked. */
   commit(unit: CommitUnit): Promise<boolean>;
   /** True once every input partition's committed position is at or past `ends` and every commit up to there has been delivered (own or peer). */
   caughtUp(ends: Offsets): Promise<boolean>;

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, Producer, Transaction } from 'kafkajs';
+import kafkajs, { type Consumer, type EachBatchPayload, type PartitionAssigner, type Producer, type Transaction } from 'kafkajs';
 import { SalesstreamError, UsageError } from '../errors.js';
-import type { CommitUnit, ExactlyOnceHandlers, ExactlyOnceLoop } from './exactly-once.js';
+import { unitPositions, type CommitUnit, type ExactlyOnceHandlers, type ExactlyOnceLoop } from './exactly-once.js';
 import { logRecord, type KafkaTransport } from './kafka.js';
 import { createPartitioner } from './partitioner.js';
 import type { LogRecord, Offsets, ProduceRecord } from './transport.js';
+
+const { AssignerProtocol } = kafkajs;
 
 /** Changelog key holding the input offset each commit covers: written last in every transaction. */
 const POSITION_KEY = '__position';
@@ -25,6 +27,11 @@ export interface KafkaExactlyOnceOptions {
   /** Output topics commits may write to (they must exist). */
   outputs: string[];
   sessionTimeout: number;
+  /**
+   * One instance takes every partition, the others of the group wait as standbys: for a
+   * processor whose state spans partitions (stream window), committing them together.
+   */
+  exclusive?: boolean;
   /** Something worth telling the user (a partition lost and taken back). */
   onWarning?: (text: string) => void;
 }
@@ -106,6 +113,7 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
       heartbeatInterval: Math.max(300, Math.floor(this.opts.sessionTimeout / 6)),
       maxWaitTimeInMs: 100,
       readUncommitted: false,
+      ...(this.opts.exclusive ? { partitionAssigners: [this.exclusiveAssigner()] } : {}),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment[source] ?? []));
@@ -119,8 +127,9 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
   }
 
   async commit(unit: CommitUnit): Promise<boolean> {
+    const positions = unitPositions(unit);
     const slot = this.slots.get(unit.partition);
-    if (!slot || slot.state !== 'ready') return false;
+    if (!slot || positions.some(([p]) => this.slots.get(p)?.state !== 'ready')) return false;
     slot.state = 'committing';
     const producer = slot.producer!;
     let transaction: Transaction | undefined;
@@ -130,21 +139,25 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
         await this.send(transaction, topic, records.map((r) => ({ key: r.key, value: r.value, partition: this.partitionOf(topic, r.key) })));
       }
       const changelog = unit.state.map(([key, value]) => ({ key, value: JSON.stringify({ offset: unit.next, value }), partition: unit.partition }));
-      // the position record goes last: a reader that sees it has seen the whole commit
-      changelog.push({ key: POSITION_KEY, value: JSON.stringify({ offset: unit.next }), partition: unit.partition });
+      // the position records go last: a reader that sees one has seen the whole commit
+      for (const [partition, next] of positions) changelog.push({ key: POSITION_KEY, value: JSON.stringify({ offset: next }), partition });
       await this.send(transaction, this.opts.changelog, changelog);
       await transaction.sendOffsets({
         consumerGroupId: this.opts.group,
-        topics: [{ topic: this.opts.source, partitions: [{ partition: unit.partition, offset: String(unit.next) }] }],
+        topics: [{ topic: this.opts.source, partitions: positions.map(([partition, next]) => ({ partition, offset: String(next) })) }],
       });
       await transaction.commit();
     } catch (err) {
       await transaction?.abort().catch(() => undefined);
-      this.lose(slot, err as Error);
+      // every partition of the unit goes back to its last commit together
+      for (const [p] of positions.reverse()) {
+        const s = p === unit.partition ? slot : this.slots.get(p);
+        if (s) this.lose(s, err as Error, p === unit.partition);
+      }
       return false;
     }
-    for (const [key, value] of unit.state) this.apply(unit.partition, key, { offset: unit.next, value });
-    this.apply(unit.partition, POSITION_KEY, { offset: unit.next, value: '' });
+    // the view learns commits from the changelog only, in order: commits whose offset did not
+    // move (a partition with no new records) cannot be told apart by their offset
     if (this.slots.get(unit.partition) === slot) slot.state = 'ready';
     else await producer.disconnect().catch(() => undefined);
     return true;
@@ -180,6 +193,26 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
     this.slots.clear();
     await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
     this.settle?.resolve();
+  }
+
+  /** Every partition to one member: the one holding them now, else the first by id; the others get none. */
+  private exclusiveAssigner(): PartitionAssigner {
+    const name = 'SalesstreamExclusive';
+    const holding = () => Buffer.from(this.slots.size > 0 ? 'holding' : '');
+    return ({ cluster }) => ({
+      name,
+      version: 0,
+      async assign({ members, topics }) {
+        const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
+        const holder = sorted.find((m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData.toString() === 'holding') ?? sorted[0];
+        const all = Object.fromEntries(topics.map((t) => [t, cluster.findTopicPartitionMetadata(t).map((m) => m.partitionId)]));
+        return members.map((m) => ({
+          memberId: m.memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: m === holder ? all : {}, userData: Buffer.alloc(0) }),
+        }));
+      },
+      protocol: ({ topics }) => ({ name, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: holding() }) }),
+    });
   }
 
   private fail(err: unknown): void {
@@ -295,11 +328,11 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
   }
 
   /** A partition whose commit or restore failed: drop it, and take it back while the group still gives it to us. */
-  private lose(slot: Slot, err: Error): void {
+  private lose(slot: Slot, err: Error, warn = true): void {
     if (this.slots.get(slot.partition) === slot) this.release(slot);
     else void slot.producer?.disconnect().catch(() => undefined);
     if (this.stopping) return;
-    this.opts.onWarning?.(`${this.opts.source}[${slot.partition}]: ${err.message}; restoring it from its last commit`);
+    if (warn) this.opts.onWarning?.(`${this.opts.source}[${slot.partition}]: ${err.message}; restoring it from its last commit`);
     setTimeout(() => {
       if (!this.stopping && this.assignment.has(slot.partition) && !this.slots.has(slot.partition)) void this.acquire(slot.partition);
     }, 1000).unref();

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SalesstreamError } from '../../errors.js';
-import type { CommitUnit, ExactlyOnceHandlers, ExactlyOnceLoop } from '../exactly-once.js';
+import { unitPositions, type CommitUnit, type ExactlyOnceHandlers, type ExactlyOnceLoop } from '../exactly-once.js';
 import { createPartitioner } from '../partitioner.js';
 import type { Offsets, ProduceRecord } from '../transport.js';
 import type { EmbeddedTransport } from './embedded.js';
@@ -55,7 +55,7 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
   private stopped?: () => void;
 
   constructor(private readonly opts: EmbeddedExactlyOnceOptions) {
-    this.dir = opts.transport.stateDir(opts.group, opts.source);
+    this.dir = join(opts.transport.dataDir, 'state', opts.group, opts.source);
     this.description = `the embedded log's checkpoint in ${this.dir}`;
     this.checkpoint = { version: 1, source: opts.source, partitions: {}, pending: [] };
   }
@@ -111,14 +111,17 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
           else pending.push({ topic, partition, end: writer.partitions[partition].nextOffset, records: list });
         }
       }
-      const saved = this.checkpoint.partitions[unit.partition]?.state ?? {};
-      const state = { ...saved, ...Object.fromEntries(unit.state) };
-      const next: Checkpoint = { ...this.checkpoint, partitions: { ...this.checkpoint.partitions, [unit.partition]: { next: unit.next, state } }, pending };
+      const partitions = { ...this.checkpoint.partitions };
+      for (const [p, next] of unitPositions(unit)) partitions[p] = { next, state: partitions[p]?.state ?? {} };
+      const state = { ...partitions[unit.partition].state, ...Object.fromEntries(unit.state) };
+      for (const [key, value] of unit.state) if (value === '') delete state[key];
+      partitions[unit.partition] = { next: unit.next, state };
+      const next: Checkpoint = { ...this.checkpoint, partitions, pending };
       // the rename is the commit point
       this.writeCheckpoint(next);
       this.checkpoint = next;
       this.redoPending();
-      await this.opts.transport.commit(this.opts.group, this.opts.source, new Map([[unit.partition, unit.next]]));
+      await this.opts.transport.commit(this.opts.group, this.opts.source, new Map(unitPositions(unit)));
       return true;
     } finally {
       if (this.state === 'committing') this.state = 'running';
