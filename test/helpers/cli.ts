@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -89,4 +89,26 @@ export function writeTestConfig(dir: string, topics: TestTopics, extra = ''): st
 export function uniqueTopics(base = 't'): TestTopics {
   const id = uniqueTopic(base);
   return { products: `${id}.products`, purchases: `${id}.purchases`, inventories: `${id}.inventories` };
+}
+
+/**
+ * Polls `condition` until it holds, for tests that must pass on a busy machine: a generous bound,
+ * never a fixed wait. Fails with `what` when the bound passes.
+ */
+export async function waitFor<T>(what: string, condition: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Complete lines written so far to a topic's partition on the embedded log under `cwd`. */
+export function embeddedLineCount(cwd: string, topic: string, partition = 0): number {
+  const dir = join(cwd, '.salesstream', 'topics', topic, String(partition));
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir).filter((n) => n.endsWith('.ndjson'))
+    .reduce((sum, n) => sum + readFileSync(join(dir, n)).reduce((c, b) => c + (b === 10 ? 1 : 0), 0), 0);
 }

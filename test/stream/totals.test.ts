@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { collect, jsonLines, runCli, startCli, tempDir } from '../helpers/cli.js';
+import { collect, jsonLines, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 import { latestByKey, rng, sale, totalsResult } from './reference.js';
 
 async function ok(args: string[], cwd: string) {
@@ -54,8 +54,11 @@ describe('salesstream stream totals on the embedded log', () => {
     const cwd = tempDir();
     await ok(['generate', '--count', '300', '--seed', '1', '--fast', '--start-time', '2026-01-01T08:00:00Z'], cwd);
     const child = startCli(['stream', 'totals', '--trigger', '50ms', '--format', 'json'], { cwd });
-    const done = collect(child);
-    await sleep(1500);
+    let printed = '';
+    child.stdout!.on('data', (d) => (printed += d));
+    const done = collect(child, 120_000);
+    // its first trigger's output means it holds the group
+    await waitFor('the first instance to emit a trigger', () => printed.includes('\n'));
     const second = await runCli(['stream', 'totals', '--until-end'], { cwd });
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/group salesstream-totals is already processing demo.purchases in process \d+/);
