@@ -1,5 +1,6 @@
 // batch top25, kpis and sql as functions that return data; the CLI only renders. Each opens its
 // own DuckDB session, loads the views it needs (only the columns it reads), and queries them.
+import { UsageError } from '../errors.js';
 import type { CatalogProduct } from '../generator/catalog.js';
 import { formatCount } from '../render/output.js';
 import { catalogSelect } from './catalog.js';
@@ -48,6 +49,7 @@ async function load(
 }
 
 function warnMalformed(ctx: BatchContext, loaded: LoadedView): LoadedView {
+  for (const line of loaded.reports) ctx.warn(line);
   if (loaded.malformed) ctx.warn(`skipped ${formatCount(loaded.malformed)} malformed records in ${loaded.topic}`);
   return loaded;
 }
@@ -58,16 +60,26 @@ async function loadProducts(session: BatchSession, ctx: BatchContext): Promise<v
   if (loaded.records === 0) await session.defineView(PRODUCTS.view, catalogSelect(ctx.catalog()));
 }
 
+/**
+ * The files of the topic a command is about. The rule for every batch command (and drain): a topic
+ * that does not exist is a usage error (exit 2); one that exists but holds nothing valid is "no
+ * data" (exit 0). The other views' topics are optional.
+ */
+async function requiredFiles(ctx: BatchContext, topic: string): Promise<TopicFiles> {
+  const files = await ctx.source.topicFiles(topic);
+  if (!files) throw new UsageError(ctx.source.missing(topic));
+  return files;
+}
+
 function noData(ctx: BatchContext, loaded: LoadedView): BatchAnswer {
-  const what = loaded.exists ? 'holds no valid purchases' : 'does not exist';
-  return { kind: 'no-data', message: `no data: ${loaded.topic} ${what} in the ${ctx.source.description}` };
+  return { kind: 'no-data', message: `no data: ${loaded.topic} holds no valid purchases in the ${ctx.source.description}` };
 }
 
 export async function batchTop25(ctx: BatchContext, limit: number): Promise<BatchAnswer> {
   return withSession(async (session) => {
     // top25 reads only sums per product: loaded as such, in one pass over the purchases
     const topic = ctx.topics.purchases;
-    const purchases = warnMalformed(ctx, await session.loadSummary(PURCHASES, topic, await ctx.source.topicFiles(topic), PRODUCT_SALES));
+    const purchases = warnMalformed(ctx, await session.loadSummary(PURCHASES, topic, await requiredFiles(ctx, topic), PRODUCT_SALES));
     if (purchases.records === 0) return noData(ctx, purchases);
     return { kind: 'rows', result: await session.query(top25Sql(limit)) };
   });
@@ -75,7 +87,7 @@ export async function batchTop25(ctx: BatchContext, limit: number): Promise<Batc
 
 export async function batchKpis(ctx: BatchContext, options: KpiOptions): Promise<BatchAnswer> {
   return withSession(async (session) => {
-    const purchases = await load(session, ctx, PURCHASES, ctx.topics.purchases, KPI_COLUMNS);
+    const purchases = await load(session, ctx, PURCHASES, ctx.topics.purchases, KPI_COLUMNS, await requiredFiles(ctx, ctx.topics.purchases));
     if (purchases.records === 0) return noData(ctx, purchases);
     await loadProducts(session, ctx);
     const result = await session.query(kpisSql(options));
@@ -90,7 +102,7 @@ export async function batchKpis(ctx: BatchContext, options: KpiOptions): Promise
 /** Any read-only query over purchases, products, inventories and (when its topic exists) running_totals. */
 export async function batchSql(ctx: BatchContext, query: string): Promise<Result> {
   return withSession(async (session) => {
-    await load(session, ctx, PURCHASES, ctx.topics.purchases);
+    await load(session, ctx, PURCHASES, ctx.topics.purchases, undefined, await requiredFiles(ctx, ctx.topics.purchases));
     await loadProducts(session, ctx);
     await load(session, ctx, INVENTORIES, ctx.topics.inventories);
     const totals = await ctx.source.topicFiles(ctx.topics.runningTotals);

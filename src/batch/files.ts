@@ -33,8 +33,9 @@ export function embeddedTopicFiles(topicDir: string, topic: string): TopicFiles 
 const TAIL = 64 * 1024;
 
 /**
- * The offset after the last complete line of a segment, read from its tail only: the partition's
- * end as it stands now, so every view reads one consistent snapshot while a writer appends.
+ * The offset after the last complete record of a segment, read from its tail only: the partition's
+ * end as it stands now, so every view reads one consistent snapshot while a writer appends. A
+ * damaged line (no envelope offset) is passed over, as the readers pass over it.
  */
 export function endOfSegment(path: string, base: number): number {
   const fd = openSync(path, 'r');
@@ -43,14 +44,14 @@ export function endOfSegment(path: string, base: number): number {
     for (let want = Math.min(TAIL, size); want > 0; want = Math.min(want * 4, size)) {
       const buffer = Buffer.allocUnsafe(want);
       const n = readSync(fd, buffer, 0, want, size - want);
-      const last = buffer.lastIndexOf(10, n - 1);
-      if (last === -1) {
-        if (want === size) return base; // not one complete line yet
-        continue;
+      // complete lines only, newest first; the first may be cut by the window unless it starts the file
+      const lines = buffer.toString('utf8', 0, buffer.lastIndexOf(10, n - 1) + 1).split('\n').slice(0, -1).reverse();
+      if (want < size) lines.pop();
+      for (const line of lines) {
+        const offset = offsetOfLine(line);
+        if (line.startsWith('{"offset":') && Number.isSafeInteger(offset)) return offset + 1;
       }
-      const before = buffer.lastIndexOf(10, last - 1);
-      if (before === -1 && want < size) continue; // the last line starts before this window
-      return offsetOfLine(buffer.toString('utf8', before + 1, last)) + 1;
+      if (want === size) return base; // no complete record yet
     }
     return base;
   } finally {

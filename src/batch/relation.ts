@@ -14,25 +14,27 @@ export interface PartitionFiles {
 
 const list = (paths: string[]) => `[${paths.map(quoteString).join(', ')}]`;
 
-function ndjsonSelect(schema: ViewSchema, p: PartitionFiles): string {
+function ndjsonSelect(schema: ViewSchema, p: PartitionFiles, withFile: boolean): string {
   const columns = `{'offset': 'BIGINT', 'timestamp': 'BIGINT', 'value': '${valueStruct(schema).replaceAll("'", "''")}'}`;
-  // ignore_errors turns an unfinished last line (a writer mid-append, or a crash) into a row of
-  // NULLs, which the offset test drops; every complete envelope line is valid JSON by construction
-  const read = `read_json(${list(p.ndjson)}, format = 'newline_delimited', columns = ${columns}, ignore_errors = true)`;
-  const bound = p.end === undefined ? '"offset" IS NOT NULL' : `"offset" < ${p.end}`;
-  return `SELECT ${p.partition} AS __partition, "offset" AS __offset, "timestamp" AS __ts, value AS v FROM ${read} WHERE ${bound}`;
+  // ignore_errors turns a line DuckDB cannot read into a row of NULLs: kept (offset NULL, an invalid
+  // record) so none is lost silently; unreadable.ts tells damaged and unfinished lines apart
+  const read = `read_json(${list(p.ndjson)}, format = 'newline_delimited', columns = ${columns}, ignore_errors = true${withFile ? ', filename = true' : ''})`;
+  const bound = p.end === undefined ? '' : ` WHERE "offset" < ${p.end} OR "offset" IS NULL`;
+  const file = withFile ? ', filename AS __file' : '';
+  return `SELECT ${p.partition} AS __partition, "offset" AS __offset, "timestamp" AS __ts, value AS v${file} FROM ${read}${bound}`;
 }
 
-function parquetSelect(schema: ViewSchema, p: PartitionFiles): string {
+function parquetSelect(schema: ViewSchema, p: PartitionFiles, withFile: boolean): string {
   const transform = `json_transform(value, ${quoteString(valueTransformSpec(schema))})`;
-  return `SELECT ${p.partition} AS __partition, "offset" AS __offset, "timestamp" AS __ts, ${transform} AS v FROM read_parquet(${list(p.parquet)})`;
+  const file = withFile ? ', NULL::VARCHAR AS __file' : '';
+  return `SELECT ${p.partition} AS __partition, "offset" AS __offset, "timestamp" AS __ts, ${transform} AS v${file} FROM read_parquet(${list(p.parquet)})`;
 }
 
-/** One relation over every partition's files, in either format. */
-export function rawRelation(schema: ViewSchema, partitions: PartitionFiles[]): string {
+/** One relation over every partition's files, in either format; `withFile` adds each ndjson row's file (__file). */
+export function rawRelation(schema: ViewSchema, partitions: PartitionFiles[], withFile = false): string {
   const parts = partitions.flatMap((p) => [
-    ...(p.ndjson.length ? [ndjsonSelect(schema, p)] : []),
-    ...(p.parquet.length ? [parquetSelect(schema, p)] : []),
+    ...(p.ndjson.length ? [ndjsonSelect(schema, p, withFile)] : []),
+    ...(p.parquet.length ? [parquetSelect(schema, p, withFile)] : []),
   ]);
-  return parts.length ? parts.join('\nUNION ALL\n') : emptyRaw(schema);
+  return parts.length ? parts.join('\nUNION ALL\n') : emptyRaw(schema, withFile);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvText, jsonLines, sparkTable } from './render.js';
+import { csvText, jsonLines, renderResult, sparkTable } from './render.js';
 import type { Result } from './result.js';
 
 const top: Result = {
@@ -33,5 +33,17 @@ describe('batch output', () => {
   it('writes CSV with a header, fixed decimals and quoting', () => {
     const result: Result = { columns: [{ name: 'a,b', kind: 'text', scale: 0 }, { name: 'm', kind: 'decimal', scale: 2 }], rows: [['say "hi"', 3], [null, 0.1]] };
     expect(csvText(result)).toBe('"a,b",m\r\n"say ""hi""",3.00\r\n,0.10\r\n');
+  });
+
+  it('caps long results as the DuckDB CLI does: first and last rows, and the total', () => {
+    const many: Result = { columns: [{ name: 'n', kind: 'integer', scale: 0 }], rows: Array.from({ length: 1234 }, (_, i) => [i]) };
+    expect(sparkTable(many, 5).split('\n')).toEqual(['+-----+', '|    n|', '+-----+', '|    0|', '|    1|', '|    2|', '|    …|', '|1,232|', '|1,233|', '+-----+', '1,234 rows (5 shown; --max-rows 0 shows all)', '']);
+    expect(sparkTable(many, 1234)).toBe(sparkTable(many));
+    expect(sparkTable(many).split('\n')).toHaveLength(1234 + 5);
+    const json = renderResult(many, 'json', 3);
+    expect(json.text).toBe('{"n":0}\n{"n":1}\n{"n":2}\n');
+    expect(json.note).toBe('showing the first 3 of 1,234 rows (--max-rows 0 shows all)');
+    expect(renderResult(many, 'csv').text.split('\r\n')).toHaveLength(1234 + 2);
+    expect(renderResult(many, 'csv').note).toBeUndefined();
   });
 });

@@ -40,7 +40,8 @@ export async function runUserQuery(connection: DuckDBConnection, sql: string): P
   }
 }
 
-async function checkReadOnly(connection: DuckDBConnection, sql: string): Promise<void> {
+/** Refuses (UsageError) a text that is not exactly one query; prepares it, never runs it. */
+export async function checkReadOnly(connection: DuckDBConnection, sql: string): Promise<void> {
   const type = await statementType(connection, sql);
   if (type === StatementType.SELECT) return;
   if (type === StatementType.EXPLAIN) {

@@ -30,7 +30,7 @@ export interface ViewSchema {
   latestPerProduct: boolean;
 }
 
-const field = (name: string, type: FieldType, presence: Presence = 'required', limit?: number): Field => ({ name, type, presence, limit });
+export const field = (name: string, type: FieldType, presence: Presence = 'required', limit?: number): Field => ({ name, type, presence, limit });
 
 export const PURCHASES: ViewSchema = {
   view: 'purchases',
@@ -260,6 +260,20 @@ export function viewSelect(schema: ViewSchema, table: string, columns: readonly 
 }
 
 /** An empty relation of the raw shape, for a topic with no files yet (read_json refuses an empty list). */
-export function emptyRaw(schema: ViewSchema): string {
-  return `SELECT NULL::INTEGER AS __partition, NULL::BIGINT AS __offset, NULL::BIGINT AS __ts, NULL::${valueStruct(schema)} AS v WHERE false`;
+export function emptyRaw(schema: ViewSchema, withFile = false): string {
+  return `SELECT NULL::INTEGER AS __partition, NULL::BIGINT AS __offset, NULL::BIGINT AS __ts, NULL::${valueStruct(schema)} AS v${withFile ? ', NULL::VARCHAR AS __file' : ''} WHERE false`;
+}
+
+/**
+ * Where the invalid records of a raw relation (with __file) are: the first `limit` by partition and
+ * offset, and per file the count of lines DuckDB could not read (offset NULL), for unreadable.ts.
+ * Run only when a load counted invalid records, so a clean topic never pays for it.
+ */
+export function invalidPositionsSelect(schema: ViewSchema, rawRelation: string, limit: number): string {
+  return [
+    `WITH bad AS MATERIALIZED (SELECT __partition, __offset, __file FROM (SELECT ${validity(schema)} AS __valid, __partition, __offset, __file FROM (${rawRelation})) WHERE NOT __valid)`,
+    `SELECT * FROM (SELECT __partition, __file, __offset, NULL::BIGINT AS lines FROM bad WHERE __offset IS NOT NULL ORDER BY __partition, __offset LIMIT ${limit})`,
+    'UNION ALL',
+    'SELECT __partition, __file, NULL, count(*) FROM bad WHERE __offset IS NULL GROUP BY ALL',
+  ].join('\n');
 }

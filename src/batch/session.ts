@@ -2,6 +2,7 @@
 // checked table, so every query of the command sees the same snapshot and malformed records are
 // counted in the same pass that loads the good ones.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { badRecordLines, badRecords } from './bad-records.js';
 import { openDuckDB } from './duckdb.js';
 import type { TopicFiles } from './files.js';
 import { rawRelation } from './relation.js';
@@ -12,12 +13,12 @@ import { checkedSelect, quoteIdent, schemaForColumns, summarySelect, viewSelect,
 export interface LoadedView {
   view: string;
   topic: string;
-  /** The topic exists (it may still be empty). */
-  exists: boolean;
   /** Valid records in the view (before any latest-per-product reduction). */
   records: number;
   /** Records skipped as malformed, rejects of a drain included. */
   malformed: number;
+  /** Lines saying where the malformed records and damaged lines are (bad-records.ts). */
+  reports: string[];
 }
 
 export class BatchSession {
@@ -52,7 +53,9 @@ export class BatchSession {
   private async counted(schema: ViewSchema, topic: string, files: TopicFiles | undefined, table: string, count: string): Promise<LoadedView> {
     const counts = await this.connection.runAndReadAll(`SELECT coalesce(${count} FILTER (WHERE __valid), 0), coalesce(${count} FILTER (WHERE NOT __valid), 0) FROM ${table}`);
     const [valid, invalid] = counts.getRows()[0].map(Number);
-    return { view: schema.view, topic, exists: files !== undefined, records: valid, malformed: invalid + (files?.rejected ?? 0) };
+    const bad = invalid && files ? await badRecords(this.connection, schema, files, invalid) : undefined;
+    const malformed = (bad?.malformed ?? invalid) + (files?.rejected ?? 0);
+    return { view: schema.view, topic, records: valid, malformed, reports: bad ? badRecordLines(topic, bad) : [] };
   }
 
   async defineView(name: string, select: string): Promise<void> {

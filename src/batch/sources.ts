@@ -14,12 +14,17 @@ export interface BatchSource {
   readonly description: string;
   /** The topic's files; undefined when the topic does not exist there. */
   topicFiles(topic: string): Promise<TopicFiles | undefined>;
+  /** The one line that says a topic a command needs is not there. */
+  missing(topic: string): string;
 }
+
+const unknownTopic = (description: string) => (topic: string) => `unknown topic ${topic} in the ${description}`;
 
 export function drainedSource(dir: string): BatchSource {
   return {
     description: `drained folder ${dir}`,
     topicFiles: async (topic) => drainedTopicFiles(dir, topic),
+    missing: (topic) => `${topic} was never drained into ${dir} (salesstream drain ${topic} --out ${dir})`,
   };
 }
 
@@ -27,6 +32,7 @@ export function embeddedSource(transport: EmbeddedTransport): BatchSource {
   return {
     description: transport.description,
     topicFiles: async (topic) => embeddedTopicFiles(transport.topicDir(topic), topic),
+    missing: unknownTopic(transport.description),
   };
 }
 
@@ -49,6 +55,7 @@ export function kafkaSource(transport: Transport, opts: CacheOptions): BatchSour
   const dir = kafkaCacheDir(opts.dataDir, opts.brokers);
   return {
     description: `${transport.description} (cached in ${dir})`,
+    missing: unknownTopic(transport.description),
     topicFiles: async (topic) => {
       try {
         await transport.partitions(topic);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BatchAnswer, BatchContext } from '../batch/commands.js';
@@ -16,12 +16,29 @@ import { oneOf, wholeNumber } from './values.js';
 interface SourceFlags {
   source?: string;
   format: string;
+  maxRows?: string;
 }
+
+/** Rows shown on a terminal by default, as the DuckDB CLI shows. */
+const TERMINAL_MAX_ROWS = 40;
 
 function withSourceFlags(command: Command): Command {
   return command
     .option('--source <dir>', 'read a folder written by salesstream drain instead of the topics')
-    .option('--format <format>', 'table, json (one object per row per line) or csv', 'table');
+    .option('--format <format>', 'table, json (one object per row per line) or csv', 'table')
+    .option('--max-rows <n>', `rows to print, 0 for all (default: ${TERMINAL_MAX_ROWS} for a table on a terminal, else all)`);
+}
+
+interface Output {
+  format: OutputFormat;
+  maxRows: number;
+}
+
+function output(flags: SourceFlags): Output {
+  const format = oneOf('--format', flags.format, OUTPUT_FORMATS);
+  const given = flags.maxRows === undefined ? undefined : wholeNumber('--max-rows', flags.maxRows);
+  const fallback = format === 'table' && process.stdout.isTTY ? TERMINAL_MAX_ROWS : 0;
+  return { format, maxRows: (given ?? fallback) || Infinity };
 }
 
 type Commands = typeof import('../batch/commands.js');
@@ -34,7 +51,9 @@ async function runBatch<T>(command: Command, flags: SourceFlags, work: (commands
   const commands = await import('../batch/commands.js');
   const config: LoadedConfig = configFor(command);
   const sourceDir = flags.source === undefined ? undefined : resolve(flags.source);
-  if (sourceDir !== undefined && !existsSync(sourceDir)) throw new UsageError(`--source ${flags.source} does not exist: give a folder written by salesstream drain --out`);
+  if (sourceDir !== undefined && !statSync(sourceDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--source ${flags.source} is not a folder: give a folder written by salesstream drain --out`);
+  }
   const progress = drainProgress();
   const say = (line: string) => {
     progress.stop();
@@ -55,13 +74,15 @@ async function runBatch<T>(command: Command, flags: SourceFlags, work: (commands
   }
 }
 
-function print(result: Result, format: OutputFormat): void {
-  process.stdout.write(renderResult(result, format));
+function print(result: Result, out: Output): void {
+  const rendered = renderResult(result, out.format, out.maxRows);
+  process.stdout.write(rendered.text);
+  if (rendered.note) process.stderr.write(`${rendered.note}\n`);
 }
 
-function answer(reply: BatchAnswer, format: OutputFormat): void {
+function answer(reply: BatchAnswer, out: Output): void {
   if (reply.kind === 'no-data') process.stderr.write(`${reply.message}\n`);
-  else print(reply.result, format);
+  else print(reply.result, out);
 }
 
 /** --date: one UTC day. */
@@ -79,9 +100,9 @@ export function registerBatch(program: Command): void {
     .description('sales and quantity per product, best sellers first (the original Spark batch job)')
     .option('--limit <n>', 'rows to show', '25')
     .action(async (flags: SourceFlags & { limit: string }, command: Command) => {
-      const format = oneOf('--format', flags.format, OUTPUT_FORMATS);
+      const out = output(flags);
       const limit = wholeNumber('--limit', flags.limit, 1);
-      answer(await runBatch(command, flags, (c, ctx) => c.batchTop25(ctx, limit)), format);
+      answer(await runBatch(command, flags, (c, ctx) => c.batchTop25(ctx, limit)), out);
     });
 
   withSourceFlags(batch.command('kpis'))
@@ -89,15 +110,15 @@ export function registerBatch(program: Command): void {
     .option('--date <day>', 'only this UTC day, YYYY-MM-DD (default: every record)')
     .option('--by <group>', 'one row per none, category, hour or product', 'none')
     .action(async (flags: SourceFlags & { date?: string; by: string }, command: Command) => {
-      const format = oneOf('--format', flags.format, OUTPUT_FORMATS);
+      const out = output(flags);
       const options = { date: flags.date === undefined ? undefined : day(flags.date), by: oneOf('--by', flags.by, KPI_GROUPINGS) };
-      answer(await runBatch(command, flags, (c, ctx) => c.batchKpis(ctx, options)), format);
+      answer(await runBatch(command, flags, (c, ctx) => c.batchKpis(ctx, options)), out);
     });
 
   withSourceFlags(batch.command('sql <query>'))
     .description('any read-only SQL over the views purchases, products, inventories and running_totals')
     .action(async (query: string, flags: SourceFlags, command: Command) => {
-      const format = oneOf('--format', flags.format, OUTPUT_FORMATS);
-      print(await runBatch(command, flags, (c, ctx) => c.batchSql(ctx, query)), format);
+      const out = output(flags);
+      print(await runBatch(command, flags, (c, ctx) => c.batchSql(ctx, query)), out);
     });
 }

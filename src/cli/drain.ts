@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { progressLine, type DrainProgress } from '../batch/drain/progress.js';
 import { drainTopic, type DrainSummary } from '../batch/drain/drain.js';
+import { checkTopicName } from '../model/names.js';
 import { formatCount } from '../render/output.js';
 import { configFor, interruptSignal, withTransport } from './context.js';
 import { oneOf } from './values.js';
@@ -39,6 +40,7 @@ export function registerDrain(program: Command): void {
     .option('--out <dir>', 'folder to drain into', './drained')
     .option('--format <format>', 'ndjson or parquet', 'ndjson')
     .action(async (topics: string[], flags: DrainFlags, command: Command) => {
+      topics.forEach((t) => checkTopicName(t));
       const config = configFor(command);
       const format = oneOf('--format', flags.format, ['ndjson', 'parquet'] as const);
       const out = resolve(flags.out);

@@ -5,6 +5,7 @@ import { registerDemo } from './demo.js';
 import { registerDrain } from './drain.js';
 import { registerGenerate } from './generate.js';
 import { registerProduce } from './produce.js';
+import { registerServe } from './serve.js';
 import { registerStream } from './stream.js';
 import { registerTail } from './tail.js';
 import { registerTopics } from './topics.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerBatch(program);
   registerGenerate(program);
   registerProduce(program);
+  registerServe(program);
   registerStream(program);
   registerTail(program);
   registerTopics(program);

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { produceRecords, recordsFromInput } from '../jobs/produce.js';
 import { configFor, withTransport } from './context.js';
-import { topicName, wholeNumber } from './values.js';
+import { checkTopicName } from '../model/names.js';
+import { wholeNumber } from './values.js';
 
 interface ProduceFlags {
   file?: string;
@@ -21,6 +22,7 @@ export function registerProduce(program: Command): void {
     .option('--raw', 'send each input line as it is, unparsed (to test how consumers treat bad data)')
     .option('--partitions <n>', 'partitions if the topic has to be created', '1')
     .action(async (topic: string, flags: ProduceFlags, command: Command) => {
+      checkTopicName(topic);
       const config = configFor(command);
       const partitions = wholeNumber('--partitions', flags.partitions, 1);
       const source = flags.file ?? 'standard input';
@@ -31,7 +33,7 @@ export function registerProduce(program: Command): void {
         throw new UsageError(`cannot read ${source}`);
       }
       const records = recordsFromInput({ text, raw: Boolean(flags.raw), keyField: flags.keyField, source });
-      await withTransport(config, (transport) => produceRecords(transport, topicName(topic), records, partitions));
+      await withTransport(config, (transport) => produceRecords(transport, topic, records, partitions));
       process.stderr.write(`produced ${records.length} records to ${topic}\n`);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { UsageError } from '../errors.js';
+import { checkTopicName } from '../model/names.js';
 import type { StartFrom } from '../jobs/positions.js';
 import { runTail } from '../jobs/tail.js';
 import type { LogRecord } from '../transport/transport.js';
@@ -27,6 +28,7 @@ export function registerTail(program: Command): void {
     .option('--where <field=value>', 'only records whose value has field = value (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--format <format>', 'pretty or json (one envelope per line)', 'pretty')
     .action(async (topics: string[], flags: TailFlags, command: Command) => {
+      topics.forEach((t) => checkTopicName(t));
       const config = configFor(command);
       const format = oneOf('--format', flags.format, ['pretty', 'json'] as const);
       const options = {
@@ -57,16 +59,23 @@ function parseWhere(text: string): [string, string] {
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
 
-function parsedValue(value: string): unknown {
+/**
+ * The value as it is on the wire: JSON text is put in as it is (`0.0` stays `0.0`; a parse and
+ * stringify would make it `0`), with its line breaks (whitespace there) made spaces, so one
+ * envelope stays one line; anything else as a JSON string.
+ */
+function valueJson(value: string): string {
   try {
-    return JSON.parse(value);
+    JSON.parse(value);
   } catch {
-    return value;
+    return JSON.stringify(value);
   }
+  return value.replace(/[\r\n]+/g, ' ');
 }
 
 function printEnvelope(r: LogRecord): void {
-  process.stdout.write(JSON.stringify({ topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: parsedValue(r.value) }) + '\n');
+  const envelope = JSON.stringify({ topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key });
+  process.stdout.write(`${envelope.slice(0, -1)},"value":${valueJson(r.value)}}\n`);
 }
 
 /** chalk is passed in, loaded only for this format: other commands start without it. */

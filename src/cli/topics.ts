@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { formatCount, printJsonLine, printTable } from '../render/output.js';
 import { configFor, withTransport } from './context.js';
-import { oneOf, topicName, wholeNumber } from './values.js';
+import { checkTopicName } from '../model/names.js';
+import { oneOf, wholeNumber } from './values.js';
 
 export function registerTopics(program: Command): void {
   const topics = program.command('topics').description('list, create and delete topics');
@@ -20,14 +21,16 @@ export function registerTopics(program: Command): void {
     .description('create a topic')
     .option('--partitions <n>', 'number of partitions', '1')
     .action(async (name: string, flags: { partitions: string }, command: Command) => {
+      checkTopicName(name);
       const partitions = wholeNumber('--partitions', flags.partitions, 1);
-      const created = await withTransport(configFor(command), (t) => t.createTopic(topicName(name), partitions));
+      const created = await withTransport(configFor(command), (t) => t.createTopic(name, partitions));
       process.stderr.write(created ? `created ${name} with ${partitions} partition(s)\n` : `${name} already exists\n`);
     });
   topics
     .command('delete <name>')
     .description('delete a topic and its records')
     .action(async (name: string, _flags: unknown, command: Command) => {
+      checkTopicName(name);
       await withTransport(configFor(command), (t) => t.deleteTopic(name));
       process.stderr.write(`deleted ${name}\n`);
     });

@@ -1,5 +1,4 @@
 import ms from 'ms';
-import { TOPIC_NAME } from '../config/config.js';
 import { UsageError } from '../errors.js';
 import { parseTimestamp } from '../model/timestamp.js';
 
@@ -44,9 +43,3 @@ export function oneOf<T extends string>(flag: string, text: string, allowed: rea
   return text as T;
 }
 
-export function topicName(text: string): string {
-  if (!TOPIC_NAME.test(text) || text === '.' || text === '..') {
-    throw new UsageError(`topic ${JSON.stringify(text)} is not accepted: use 1 to 249 letters, digits, '.', '_' or '-'`);
-  }
-  return text;
-}

@@ -1,5 +1,6 @@
 import type { SalesRules } from '../generator/rules.js';
 import { DEFAULT_RULES } from '../generator/rules.js';
+import { nameProblem } from '../model/names.js';
 
 export type Auth =
   | { method: 'plaintext' }
@@ -51,8 +52,6 @@ const NUMBER_RULES: NumberRule[] = [
   { section: 'INVENTORY', key: 'restock_amount', field: 'restockAmount', min: 1, integer: true },
 ];
 
-/** Kafka's rule for topic names; the embedded log uses the same so names move between them. */
-export const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const BROKER = /^[^\s:,]+:\d{1,5}$/;
 
 /**
@@ -86,7 +85,8 @@ export function validateConfig({ ini, env, flags }: ConfigSources): ConfigResult
     inventories: text(kafka.topic_inventories) || 'demo.inventories',
   };
   for (const [key, name] of Object.entries(topics)) {
-    if (!TOPIC_NAME.test(name)) errors.push(`[KAFKA] topic_${key} "${name}" is not a topic name (letters, digits, . _ -)`);
+    const problem = nameProblem(name);
+    if (problem !== undefined) errors.push(`[KAFKA] topic_${key} ${problem}`);
   }
 
   const numbers: Record<string, number> = { ...DEFAULT_RULES, numberOfSales: 1000 };

@@ -6,6 +6,7 @@ import { seededRandom } from './random.js';
 import { DEFAULT_RULES } from './rules.js';
 import { changeMessage, purchaseMessage, simulateTransactions, type Transaction } from './simulation.js';
 import { PurchaseTexts } from './texts.js';
+import { purchaseText } from '../model/messages.js';
 
 const catalog = parseCatalog(readFileSync(resolve(import.meta.dirname, '../../configuration/products.csv'), 'utf8'));
 const START = Date.UTC(2026, 0, 1, 8) * 1000;
@@ -89,7 +90,7 @@ describe('product price changes (--price-changes)', () => {
     for (const tx of changing.slice(0, 20_000)) {
       const head = texts.head(tx);
       for (const item of tx.items) {
-        const expected = JSON.stringify(purchaseMessage(tx, item, DEFAULT_RULES));
+        const expected = purchaseText(purchaseMessage(tx, item, DEFAULT_RULES));
         const text = texts.purchase(head, tx, item);
         if (text !== expected) wrong.push(text);
       }

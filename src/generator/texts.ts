@@ -1,8 +1,10 @@
+import { purchaseText } from '../model/messages.js';
 import { purchaseMessage, type SaleItem, type Transaction } from './simulation.js';
 import type { SalesRules } from './rules.js';
 
 /**
- * The wire text of a transaction's purchases: exactly JSON.stringify(purchaseMessage(…)), made
+ * The wire text of a transaction's purchases: exactly purchaseText(purchaseMessage(…)) (the original
+ * generator's spelling of floats: `0.0`, `0.1`), made
  * without building the message object or serialising its fields one by one, since purchases are
  * nearly every message the generator makes. Each text is two shared strings joined: a batch of
  * pending purchases holds few objects, which keeps the garbage collector's copying cheap.
@@ -10,8 +12,8 @@ import type { SalesRules } from './rules.js';
  * A purchase's members split in two: transaction_time and transaction_id, shared by the
  * transaction's items, and the rest, which depends only on the product, the quantity and the two
  * flags (member, supplement) — at most catalog × 3 × 2 × 2 texts, each made once by
- * JSON.stringify and reused. A purchase is then one concatenation of the two halves; being
- * JSON.stringify's own output cut at a member boundary, the halves join byte for byte.
+ * purchaseText and reused. A purchase is then one concatenation of the two halves; being
+ * purchaseText's own output cut at a member boundary, the halves join byte for byte.
  */
 export class PurchaseTexts {
   /** The text after the shared head, by tailSlot. */
@@ -42,7 +44,7 @@ export class PurchaseTexts {
   /** `"product_id":…}`: the message without its first two members (undefined members are left out). */
   private tail(tx: Transaction, item: SaleItem): string {
     const message = { ...purchaseMessage(tx, item, this.rules), transaction_time: undefined, transaction_id: undefined };
-    return JSON.stringify(message).slice(1);
+    return purchaseText(message).slice(1);
   }
 }
 

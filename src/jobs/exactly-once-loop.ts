@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 import { EmbeddedTransport } from '../transport/embedded/embedded.js';
 import { EmbeddedExactlyOnce } from '../transport/embedded/exactly-once.js';
-import type { ExactlyOnceLoop } from '../transport/exactly-once.js';
+import type { ExactlyOnceHandlers, ExactlyOnceLoop } from '../transport/exactly-once.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface ExactlyOnceLoopOptions {
@@ -41,4 +42,63 @@ export async function exactlyOnceLoop(opts: ExactlyOnceLoopOptions): Promise<Exa
     });
   }
   throw new UsageError(`${opts.command} cannot run exactly-once on ${transport.description}`);
+}
+
+export interface TriggeredOptions {
+  loop: ExactlyOnceLoop;
+  handlers: ExactlyOnceHandlers;
+  /** Processing-time trigger interval, ms. */
+  trigger: number;
+  signal: AbortSignal;
+  /** Commits the work of every owned partition. */
+  commit: () => Promise<void>;
+  /** After a trigger's commit: true ends the run (--until-end reached its end). */
+  finished?: () => Promise<boolean>;
+  /** After each trigger that did not end the run. */
+  afterTrigger: () => void;
+}
+
+/**
+ * The processing-time trigger loop of an exactly-once job: runs the loop, commits every
+ * `trigger` ms from the previous trigger's start (as Spark's, so a commit's own duration does
+ * not stretch the period), and on Ctrl-C, a failure or the end stops reading, commits what was
+ * read and leaves. `wake()` fires the next trigger at once (as Spark's AvailableNow, --until-end
+ * ends when the work does).
+ */
+export class TriggerLoop {
+  private tick = new AbortController();
+
+  wake(): void {
+    this.tick.abort();
+  }
+
+  async run(opts: TriggeredOptions): Promise<void> {
+    const { loop } = opts;
+    const running = loop.run(opts.handlers);
+    let failure: unknown;
+    const stopped = new AbortController();
+    running.catch((err) => {
+      failure = err;
+      stopped.abort();
+    });
+    const wait = AbortSignal.any([opts.signal, stopped.signal]);
+    let nextTrigger = Date.now() + opts.trigger;
+    try {
+      while (!wait.aborted) {
+        await sleep(Math.max(nextTrigger - Date.now(), 0), undefined, { signal: AbortSignal.any([wait, this.tick.signal]) }).catch(() => undefined);
+        if (wait.aborted) break;
+        this.tick = new AbortController();
+        nextTrigger = Date.now() + opts.trigger;
+        await opts.commit();
+        if (opts.finished && (await opts.finished())) break;
+        opts.afterTrigger();
+      }
+      if (failure) throw failure;
+      await loop.pause();
+      await opts.commit();
+    } finally {
+      await loop.stop();
+      await running.catch(() => undefined);
+    }
+  }
 }

@@ -1,11 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parsePurchase } from '../model/purchase.js';
 import { topN } from '../stream/sales.js';
 import { encodeTotals, PartitionedTotals, restoreTotals, runningTotalMessage, type ProductTotals } from '../stream/totals.js';
-import type { CommitUnit } from '../transport/exactly-once.js';
+import type { CommitUnit, ExactlyOnceHandlers } from '../transport/exactly-once.js';
 import type { Offsets, ProduceRecord, Transport } from '../transport/transport.js';
-import { exactlyOnceLoop } from './exactly-once-loop.js';
-import { deadLetter, nextTriggerAt, RecordReports, where } from './stream-reports.js';
+import { exactlyOnceLoop, TriggerLoop } from './exactly-once-loop.js';
+import { deadLetter, RecordReports, where } from './stream-reports.js';
 
 export interface StreamTotalsOptions {
   transport: Transport;
@@ -20,6 +19,8 @@ export interface StreamTotalsOptions {
   /** Running-totals topic; undefined = --no-sink. */
   sink?: string;
   dlq?: string;
+  /** Event times further ahead of processing time than this (µs) are malformed (--max-future). */
+  maxFuture?: number;
   /** Kafka consumer-group session timeout, ms. */
   sessionTimeout: number;
   signal: AbortSignal;
@@ -66,12 +67,11 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
   let eventsShown = 0;
   let batch = 0;
 
-  // with --until-end, the trigger after the last record fires at once instead of at the next
-  // tick (as Spark's AvailableNow): the run ends when the work does
-  let tick = new AbortController();
+  // with --until-end, the trigger after the last record fires at once
+  const triggers = new TriggerLoop();
   const readToEnd = () => core.partitions.every((p) => (core.next(p) ?? 0) >= (ends!.get(p) ?? 0));
 
-  const running = loop.run({
+  const handlers: ExactlyOnceHandlers = {
     assigned: ({ partition, next, committed, state }) => {
       core.own(partition, next, restoreTotals(state, `partition ${partition} of ${loop.description}`), committed);
       deadLetters.set(partition, []);
@@ -81,10 +81,11 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
       deadLetters.delete(partition);
     },
     records: (records) => {
+      const notAfter = opts.maxFuture === undefined ? undefined : Date.now() * 1000 + opts.maxFuture;
       for (const r of records) {
         if (!core.owns(r.partition)) continue;
         events++;
-        const parsed = parsePurchase(r.value, r.parsed);
+        const parsed = parsePurchase(r.value, r.parsed, notAfter);
         if (parsed.ok) {
           core.add(r.partition, r.offset, parsed.value);
           continue;
@@ -94,19 +95,13 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
         reports.report('malformed', `malformed record ${where(r)}: ${parsed.reason}`);
         if (opts.dlq) deadLetters.get(r.partition)?.push(deadLetter(r, parsed.reason));
       }
-      if (ends && readToEnd()) tick.abort();
+      if (ends && readToEnd()) triggers.wake();
     },
     peer: (partition, productId, value) => {
       const [t] = restoreTotals(new Map([[productId, value]]), `partition ${partition} of ${loop.description}`).values();
       core.observe(partition, productId, t);
     },
-  });
-  let failure: unknown;
-  const stopped = new AbortController();
-  running.catch((err) => {
-    failure = err;
-    stopped.abort();
-  });
+  };
 
   // one unit per partition, in turn: each sink total adds the committed state of the others
   const commitAll = async () => {
@@ -139,27 +134,10 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
     return result;
   };
 
-  const wait = AbortSignal.any([opts.signal, stopped.signal]);
-  // processing-time triggers every `trigger` ms from the previous one's start, as Spark's: a
-  // commit's own duration does not stretch the period (nor the latency of what waits for it)
-  let nextTrigger = Date.now() + opts.trigger;
-  try {
-    while (!wait.aborted) {
-      await sleep(Math.max(nextTrigger - Date.now(), 0), undefined, { signal: AbortSignal.any([wait, tick.signal]) }).catch(() => undefined);
-      if (wait.aborted) break;
-      tick = new AbortController();
-      nextTrigger = nextTriggerAt(nextTrigger, opts.trigger, Date.now());
-      await commitAll();
-      if (ends && (await loop.caughtUp(ends))) break;
-      show(false);
-    }
-    if (failure) throw failure;
-    // Ctrl-C or the end: stop reading, commit what was read, leave
-    await loop.pause();
-    await commitAll();
-    return show(true)!;
-  } finally {
-    await loop.stop();
-    await running.catch(() => undefined);
-  }
+  await triggers.run({
+    loop, handlers, trigger: opts.trigger, signal: opts.signal, commit: commitAll,
+    finished: ends ? () => loop.caughtUp(ends) : undefined,
+    afterTrigger: () => show(false),
+  });
+  return show(true)!;
 }

@@ -30,6 +30,31 @@ export interface PurchaseMessage {
   total_purchase: number;
 }
 
+/** The purchase fields the original generator wrote as Python floats. */
+const PURCHASE_FLOATS = new Set(['price', 'member_discount', 'supplement_price', 'total_purchase']);
+
+/**
+ * A float as Python's json writes it, which the original generator used: a whole number keeps
+ * its `.0` (`0.0`, not JSON.stringify's `0`); otherwise both write the shortest round-trip digits.
+ */
+export function floatText(x: number): string {
+  const text = JSON.stringify(x);
+  return Number.isInteger(x) && Math.abs(x) < 1e16 ? `${text}.0` : text;
+}
+
+/**
+ * A purchase's wire text: JSON.stringify's layout (members in order, undefined ones left out) with
+ * the float members spelled as the original generator spelled them.
+ */
+export function purchaseText(message: Partial<PurchaseMessage>): string {
+  const members: string[] = [];
+  for (const [name, value] of Object.entries(message)) {
+    if (value === undefined) continue;
+    members.push(`${JSON.stringify(name)}:${PURCHASE_FLOATS.has(name) ? floatText(value as number) : JSON.stringify(value)}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
 export interface InventoryMessage {
   event_time: string;
   product_id: string;

@@ -53,4 +53,10 @@ describe('parsePurchase', () => {
     // a pair is one character; an escaped backslash before "ud800" is not an escape
     expect(parsePurchase(JSON.stringify({ ...good, product_id: 'SF07\ud83d\ude00', note: '\\ud800' }))).toMatchObject({ ok: true });
   });
+
+  it('calls a purchase after notAfter (a stream job\'s --max-future) malformed, and one at it valid', () => {
+    const at = Date.UTC(2022, 7, 31, 8, 0, 34) * 1000 + 721802;
+    expect(parsePurchase(JSON.stringify(good), undefined, at).ok).toBe(true);
+    expect(parsePurchase(JSON.stringify(good), undefined, at - 1)).toMatchObject({ ok: false, reason: expect.stringContaining('too far ahead of processing time (--max-future)') });
+  });
 });

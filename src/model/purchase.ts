@@ -1,4 +1,4 @@
-import { parseTimestamp, YEARS } from './timestamp.js';
+import { isoFromMicros, parseTimestamp, YEARS } from './timestamp.js';
 import { toCents } from './messages.js';
 
 /** What the processors need of a purchase, validated and typed (money in cents, time in µs). */
@@ -32,8 +32,10 @@ const fail = (reason: string): Parsed<never> => ({ ok: false, reason });
 /**
  * Validates a purchase message. The original generator wrote no transaction_id, so it is
  * optional; everything the processors sum or group by is required and type-checked.
+ * `notAfter` (µs) is a stream job's policy (--max-future): a purchase whose event time is later is
+ * malformed, so one record dated 2099 cannot drag the watermark past everything else.
  */
-export function parsePurchase(text: string, alreadyParsed?: object): Parsed<Purchase> {
+export function parsePurchase(text: string, alreadyParsed?: object, notAfter?: number): Parsed<Purchase> {
   let raw: unknown = alreadyParsed;
   if (raw === undefined) {
     try {
@@ -44,7 +46,11 @@ export function parsePurchase(text: string, alreadyParsed?: object): Parsed<Purc
   }
   // a lone surrogate can only arrive as a \uD8xx-\uDFxx escape: the cheap test spares the walk
   if (ESCAPED_SURROGATE.test(text) && !wellFormed(raw)) return fail(NOT_UNICODE);
-  return purchaseFromObject(raw);
+  const parsed = purchaseFromObject(raw);
+  if (parsed.ok && notAfter !== undefined && parsed.value.eventTime > notAfter) {
+    return fail(`transaction_time ${parsed.value.transactionTime} is after ${isoFromMicros(notAfter)}: too far ahead of processing time (--max-future)`);
+  }
+  return parsed;
 }
 
 const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;

@@ -1,6 +1,6 @@
 // The records of the temporal join (DESIGN §2): product versions from the catalog, purchases
 // with every field the enriched record carries, and the enriched record's text.
-import { parsePurchase, type Parsed, type Purchase } from '../model/purchase.js';
+import { LIMITS, parsePurchase, type Parsed, type Purchase } from '../model/purchase.js';
 import { parseTimestamp } from '../model/timestamp.js';
 
 /** One version of a product: valid from its event time until the next version's. */
@@ -30,6 +30,8 @@ export interface JoinPurchase extends Purchase {
 }
 
 const fail = (reason: string): Parsed<never> => ({ ok: false, reason });
+/** Money within the purchases' limits: its two-decimal text stays a plain JSON number. */
+const money = (v: unknown): v is number => typeof v === 'number' && Math.abs(v) <= LIMITS.money;
 
 function asObject(text: string, parsed?: object): Record<string, unknown> | undefined {
   let raw: unknown = parsed;
@@ -54,7 +56,7 @@ export function parseProductVersion(text: string, parsed?: object): Parsed<Produ
   const eventTime = parseTimestamp(r.event_time);
   if (eventTime === undefined) return fail(`event_time ${JSON.stringify(r.event_time)} is not a timestamp`);
   for (const f of ['product_id', 'category', 'item', 'size']) if (typeof r[f] !== 'string' || (f === 'product_id' && r[f] === '')) return fail(`${f} missing or not a string`);
-  for (const f of ['cogs', 'price']) if (typeof r[f] !== 'number' || !Number.isFinite(r[f])) return fail(`${f} missing or not a number`);
+  for (const f of ['cogs', 'price']) if (!money(r[f])) return fail(`${f} missing or not a number within ±${LIMITS.money}`);
   for (const f of ['contains_fruit', 'contains_veggies', 'contains_nuts', 'contains_caffeine']) if (typeof r[f] !== 'boolean') return fail(`${f} missing or not a boolean`);
   return {
     ok: true,
@@ -81,7 +83,7 @@ export function parseJoinPurchase(text: string, parsed?: object): Parsed<JoinPur
   const base = parsePurchase(text, r);
   if (!base.ok) return base;
   for (const f of ['is_member', 'add_supplements']) if (typeof r[f] !== 'boolean') return fail(`${f} missing or not a boolean`);
-  for (const f of ['member_discount', 'supplement_price']) if (typeof r[f] !== 'number' || !Number.isFinite(r[f])) return fail(`${f} missing or not a number`);
+  for (const f of ['member_discount', 'supplement_price']) if (!money(r[f])) return fail(`${f} missing or not a number within ±${LIMITS.money}`);
   return {
     ok: true,
     value: {
@@ -102,7 +104,7 @@ export function versionContent(v: ProductVersion): string {
 }
 
 /** Money as the original join wrote it: a JSON number with exactly two decimals (1.50, 0.10). */
-export function money(amount: number): string {
+export function moneyText(amount: number): string {
   const cents = Math.round(amount * 100);
   const abs = Math.abs(cents);
   return (cents < 0 ? '-' : '') + Math.floor(abs / 100) + '.' + String(abs % 100).padStart(2, '0');
@@ -120,17 +122,17 @@ export function enrichedText(p: JoinPurchase, v: ProductVersion): string {
     ',"product_category":' + JSON.stringify(v.category) +
     ',"product_name":' + JSON.stringify(v.item) +
     ',"product_size":' + JSON.stringify(v.size) +
-    ',"product_cogs":' + money(v.cogs) +
-    ',"product_price":' + money(v.price) +
+    ',"product_cogs":' + moneyText(v.cogs) +
+    ',"product_price":' + moneyText(v.price) +
     ',"contains_fruit":' + v.containsFruit +
     ',"contains_veggies":' + v.containsVeggies +
     ',"contains_nuts":' + v.containsNuts +
     ',"contains_caffeine":' + v.containsCaffeine +
-    ',"purchase_price":' + money(p.price) +
+    ',"purchase_price":' + moneyText(p.price) +
     ',"purchase_quantity":' + p.quantity +
     ',"is_member":' + p.isMember +
-    ',"member_discount":' + money(p.memberDiscount) +
+    ',"member_discount":' + moneyText(p.memberDiscount) +
     ',"add_supplements":' + p.addSupplements +
-    ',"supplement_price":' + money(p.supplementPrice) +
-    ',"total_purchase":' + money(p.totalPurchase) + '}';
+    ',"supplement_price":' + moneyText(p.supplementPrice) +
+    ',"total_purchase":' + moneyText(p.totalPurchase) + '}';
 }

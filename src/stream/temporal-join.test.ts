@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TemporalJoin, VersionedCatalog } from './temporal-join.js';
-import { enrichedText, money, parseJoinPurchase, parseProductVersion, type JoinPurchase, type ProductVersion } from './temporal-join-records.js';
+import { enrichedText, moneyText, parseJoinPurchase, parseProductVersion, type JoinPurchase, type ProductVersion } from './temporal-join-records.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8) * 1000;
 const MIN = 60_000_000;
@@ -158,7 +158,7 @@ describe('the enriched record', () => {
       'purchase_quantity', 'is_member', 'member_discount', 'add_supplements', 'supplement_price', 'total_purchase']);
     expect(parsed.transaction_timestamp).toBe(Date.UTC(2026, 0, 1, 8) + 1);
     expect(parsed).toMatchObject({ transaction_id: String(T0 + 1500), product_name: 'Item A', purchase_price: 4.99, purchase_quantity: 2, total_purchase: 8.98 });
-    expect([money(0), money(0.1), money(12.345), money(-1.5), money(7)]).toEqual(['0.00', '0.10', '12.35', '-1.50', '7.00']);
+    expect([moneyText(0), moneyText(0.1), moneyText(12.345), moneyText(-1.5), moneyText(7)]).toEqual(['0.00', '0.10', '12.35', '-1.50', '7.00']);
   });
 
   it('refuses purchases and versions with missing or mistyped fields', () => {

@@ -11,6 +11,8 @@ export interface WindowedSalesConfig {
   idleTimeout: number;
   top: number;
   mode: OutputMode;
+  /** Event times further ahead of processing time than this (µs) are malformed (--max-future); undefined: no limit. */
+  maxFuture?: number;
 }
 
 /** What a step did with one record (STYLE: nothing disappears silently). */
@@ -61,7 +63,7 @@ export class WindowedSales {
 
   /** Parses and processes one record's value (or the transport's parse of it). */
   process(partition: number, value: string, now: number, alreadyParsed?: object): RecordOutcome {
-    const parsed = parsePurchase(value, alreadyParsed);
+    const parsed = parsePurchase(value, alreadyParsed, this.config.maxFuture === undefined ? undefined : now * 1000 + this.config.maxFuture);
     if (!parsed.ok) {
       this.counters.events++;
       this.counters.malformed++;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import kafkajs, { type Admin, type Consumer, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
 import { ConnectionError, UsageError } from '../errors.js';
 import type { Auth } from '../config/config.js';
+import { checkTopicName } from '../model/names.js';
 import { createPartitioner } from './partitioner.js';
 import type { LogRecord, Offsets, PartitionRange, ProduceRecord, ReadOptions, TopicInfo, Transport, Writer } from './transport.js';
 
@@ -83,6 +84,7 @@ export class KafkaTransport implements Transport {
   }
 
   async createTopic(name: string, partitions: number): Promise<boolean> {
+    checkTopicName(name);
     const admin = await this.admin();
     return admin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: -1 }], waitForLeaders: true });
   }
@@ -95,6 +97,7 @@ export class KafkaTransport implements Transport {
   }
 
   async partitions(topic: string): Promise<PartitionRange[]> {
+    checkTopicName(topic);
     const admin = await this.admin();
     try {
       const offsets = await admin.fetchTopicOffsets(topic);

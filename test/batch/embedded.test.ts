@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from '../helpers/cli.js';
@@ -95,18 +95,33 @@ describe.concurrent('batch on the embedded log', { timeout: 240_000 }, () => {
     expect(await rows(['batch', 'kpis'], cwd)).toEqual([{ ...before[0], purchases: before[0].purchases as number + 1, drinks: before[0].drinks as number + 1, sales: expect.any(Number), gross_profit: expect.any(Number), avg_sale: expect.any(Number), transactions: before[0].transactions }]);
   });
 
-  it('says "no data" and exits 0 for a missing or empty topic', async () => {
+  it('refuses a missing topic or --source with one line and exit 2, and says "no data" with exit 0 for an empty topic', async () => {
     const cwd = tempDir();
-    for (const command of [['batch', 'top25'], ['batch', 'kpis']]) {
-      const result = await runCli(command, { cwd });
-      expect(result.code).toBe(0);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(/^no data: demo\.purchases does not exist/);
+    writeFileSync(join(cwd, 'a-file'), 'x');
+    const commands = [['batch', 'top25'], ['batch', 'kpis'], ['batch', 'sql', 'select 1']];
+    const refused = async (args: string[], message: RegExp) => {
+      const result = await runCli(args, { cwd });
+      expect([result.code, result.stdout], args.join(' ')).toEqual([2, '']);
+      expect(result.stderr, args.join(' ')).toMatch(new RegExp(`^salesstream: ${message.source}[^\n]*\n$`));
+    };
+    for (const command of commands) {
+      await refused(command, /unknown topic demo\.purchases in the embedded log at /);
+      await refused([...command, '--source', 'a-file'], /--source a-file is not a folder/);
+      await refused([...command, '--source', 'nowhere'], /--source nowhere is not a folder/);
+      await refused([...command, '--source', '.'], /demo\.purchases was never drained into /);
     }
+    await refused(['drain', 'demo.purchases', '--out', 'd'], /unknown topic demo\.purchases in the embedded log at /);
+
     await ok(['topics', 'create', 'demo.purchases'], cwd);
-    const empty = await runCli(['batch', 'top25'], { cwd });
-    expect([empty.code, empty.stdout]).toEqual([0, '']);
-    expect(empty.stderr).toMatch(/^no data: demo\.purchases holds no valid purchases/);
+    await ok(['drain', 'demo.purchases', '--out', 'd'], cwd);
+    for (const command of commands.slice(0, 2)) {
+      for (const args of [command, [...command, '--source', 'd']]) {
+        const empty = await runCli(args, { cwd });
+        expect([empty.code, empty.stdout], args.join(' ')).toEqual([0, '']);
+        expect(empty.stderr).toMatch(/^no data: demo\.purchases holds no valid purchases/);
+      }
+    }
+    expect(await rows(['batch', 'sql', 'select count(*) as n from purchases'], cwd)).toEqual([{ n: 0 }]);
   });
 
   it('runs read-only SQL and answers a bad query with one line and exit 2', async () => {
@@ -136,11 +151,13 @@ describe.concurrent('batch on the embedded log', { timeout: 240_000 }, () => {
   it('ends the demo with the top-25 table', async () => {
     const cwd = tempDir();
     const demo = await ok(['demo', '--dir', 'demo'], cwd);
-    const lines = demo.stdout.trimEnd().split('\n');
-    expect(lines.slice(-29, -26)).toEqual(['+----------+------+--------+', '|product_id| sales|quantity|', '+----------+------+--------+']);
+    const lines = demo.stdout.split('\n');
+    // the last thing the demo shows is the top-25 table (then a line of what to try next)
+    const header = lines.lastIndexOf('|product_id| sales|quantity|');
+    expect(lines.slice(header - 1, header + 2)).toEqual(['+----------+------+--------+', '|product_id| sales|quantity|', '+----------+------+--------+']);
     const purchases = embeddedValues(join(cwd, 'demo'), 'demo.purchases') as PurchaseRecord[];
     const first = top(purchases)[0];
-    expect(lines[lines.length - 26]).toBe(`|      ${first.product_id}|${first.sales.toFixed(2).padStart(6)}|${String(first.quantity).padStart(8)}|`);
-    expect(lines[lines.length - 1]).toMatch(/^\+-+\+-+\+-+\+$/);
+    expect(lines[header + 2]).toBe(`|      ${first.product_id}|${first.sales.toFixed(2).padStart(6)}|${String(first.quantity).padStart(8)}|`);
+    expect(lines[header + 2 + 25]).toMatch(/^\+-+\+-+\+-+\+$/);
   });
 });

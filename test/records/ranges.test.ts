@@ -3,14 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli, tempDir } from '../helpers/cli.js';
+import { ok } from '../batch/cli.js';
+import { jsonLines, tempDir } from '../helpers/cli.js';
 import { latestByKey, totalsResult } from '../stream/reference.js';
 
-async function ok(args: string[], cwd: string) {
-  const result = await runCli(args, { cwd });
-  expect(result.code, `salesstream ${args.join(' ')}\n${result.stderr}`).toBe(0);
-  return result;
-}
 
 const purchase = (time: string, quantity: number, total: number) =>
   JSON.stringify({ transaction_time: time, product_id: 'SF07', price: 5.99, quantity, total_purchase: total });

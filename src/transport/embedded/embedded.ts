@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
+import { checkGroupId, checkTopicName, isValidName } from '../../model/names.js';
 import { createPartitioner } from '../partitioner.js';
 import type { LogRecord, Offsets, PartitionRange, ProduceRecord, ReadOptions, TopicInfo, Transport, Writer } from '../transport.js';
 import { valueText, type Envelope } from './envelope.js';
@@ -24,13 +25,14 @@ export class EmbeddedTransport implements Transport {
   }
 
   topicDir(topic: string): string {
-    return join(this.dataDir, 'topics', topic);
+    // the last guard: every path below the data dir is built here, from a checked name
+    return join(this.dataDir, 'topics', checkTopicName(topic));
   }
 
   async listTopics(): Promise<TopicInfo[]> {
     let names: string[];
     try {
-      names = readdirSync(join(this.dataDir, 'topics')).filter((n) => existsSync(join(this.topicDir(n), 'topic.json')));
+      names = readdirSync(join(this.dataDir, 'topics')).filter((n) => isValidName(n) && existsSync(join(this.topicDir(n), 'topic.json')));
     } catch {
       return [];
     }
@@ -147,8 +149,13 @@ export class EmbeddedTransport implements Transport {
     }
   }
 
+  /** Where a group's exactly-once state for one source topic lives. */
+  stateDir(group: string, topic: string): string {
+    return join(this.dataDir, 'state', checkGroupId(group), checkTopicName(topic));
+  }
+
   private groupFile(group: string): string {
-    return join(this.dataDir, 'groups', `${group}.json`);
+    return join(this.dataDir, 'groups', `${checkGroupId(group)}.json`);
   }
 
   private readGroup(group: string): Record<string, Record<string, number>> {

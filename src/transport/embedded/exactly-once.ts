@@ -55,7 +55,7 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
   private stopped?: () => void;
 
   constructor(private readonly opts: EmbeddedExactlyOnceOptions) {
-    this.dir = join(opts.transport.dataDir, 'state', opts.group, opts.source);
+    this.dir = opts.transport.stateDir(opts.group, opts.source);
     this.description = `the embedded log's checkpoint in ${this.dir}`;
     this.checkpoint = { version: 1, source: opts.source, partitions: {}, pending: [] };
   }

@@ -1,0 +1,190 @@
+// One table kept up to date from one topic. Records are appended (DuckDB's appender: no file is
+// ever read, the instance has no file access) to a staging table as they arrive, then each flush
+// types and checks them with batch's SQL (schema.ts checkedSelect, the rules batch and the stream
+// processors share) and moves the valid ones into the table in one transaction, so a query sees a
+// flush whole or not at all.
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { checkedSelect, quoteIdent, quoteString, valueTransformSpec } from '../batch/schema.js';
+import type { LogRecord } from '../transport/transport.js';
+import type { TableSpec } from './tables.js';
+
+export interface TableStatus {
+  table: string;
+  topic: string;
+  /** The topic exists and the table is listed. */
+  listed: boolean;
+  /** Valid records held now. */
+  records: number;
+  /** Records read from the topic (valid and malformed). */
+  read: number;
+  malformed: number;
+  /** Valid records dropped to keep within the retention. */
+  dropped: number;
+  /** Broker time (ms) of the newest record made visible, or null. */
+  newest: number | null;
+}
+
+export interface Malformed {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** A flush takes at most this many records: appending them blocks the event loop briefly. */
+const MAX_FLUSH = 50_000;
+
+export class LiveTable {
+  private pending: LogRecord[] = [];
+  private flushing: Promise<void> | undefined;
+  private failure: unknown;
+  private nextSeq = 0;
+  private readonly status: TableStatus;
+  /** Per partition, the next offset to read (what is held or being flushed ends there). */
+  readonly positions = new Map<number, number>();
+
+  private constructor(
+    readonly spec: TableSpec,
+    private readonly connection: DuckDBConnection,
+    private readonly appender: DuckDBAppender,
+    private readonly retention: number,
+    private readonly onMalformed: (bad: Malformed[], count: number) => void,
+  ) {
+    this.status = { table: spec.table, topic: spec.topic, listed: false, records: 0, read: 0, malformed: 0, dropped: 0, newest: null };
+  }
+
+  /** Creates the staging and the held table (not yet the view: see list()). */
+  static async create(
+    connection: DuckDBConnection, spec: TableSpec, retention: number, onMalformed: (bad: Malformed[], count: number) => void,
+  ): Promise<LiveTable> {
+    const names = tableNames(spec);
+    // offsets and times go in as DOUBLE (exact below 2^53): the appender takes a JS number as it is
+    await connection.run(`CREATE TABLE ${names.stage} (__partition INTEGER, __offset DOUBLE, __ts DOUBLE, value VARCHAR)`);
+    await connection.run(`CREATE TABLE ${names.held} AS SELECT * EXCLUDE (__valid), 0::BIGINT AS __seq FROM (${checked(spec, names.stage)}) WHERE false`);
+    const appender = await connection.createAppender(names.stageName);
+    return new LiveTable(spec, connection, appender, retention, onMalformed);
+  }
+
+  get listed(): boolean {
+    return this.status.listed;
+  }
+
+  /** Defines the table's view (its name in SQL): from now on it is listed and queryable. */
+  async list(fallback?: string): Promise<void> {
+    const { held } = tableNames(this.spec);
+    const columns = this.spec.schema.fields.map((f) => quoteIdent(f.name)).join(', ');
+    const own = `SELECT ${columns} FROM ${held}`;
+    // products falls back to the catalog while its topic holds nothing valid, as batch's does
+    const select = fallback ? `${own} UNION ALL SELECT * FROM (${fallback}) WHERE NOT EXISTS (SELECT 1 FROM ${held})` : own;
+    await this.connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(this.spec.table)} AS ${select}`);
+    this.status.listed = true;
+  }
+
+  snapshot(): TableStatus {
+    return { ...this.status };
+  }
+
+  /** Takes records read from the topic; they become visible at the next flush. */
+  add(records: LogRecord[]): void {
+    if (this.failure) throw this.failure;
+    for (const r of records) {
+      this.pending.push(r);
+      this.positions.set(r.partition, r.offset + 1);
+    }
+    this.kick();
+  }
+
+  /** Records read but not yet flushed (for back-pressure). */
+  get backlog(): number {
+    return this.pending.length;
+  }
+
+  /** Resolves when what is pending now has been flushed (or failed). */
+  async drained(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.failure) throw this.failure;
+  }
+
+  private kick(): void {
+    if (this.flushing || this.pending.length === 0 || this.failure) return;
+    this.flushing = this.flush()
+      .catch((err) => {
+        this.failure = err;
+      })
+      .finally(() => {
+        this.flushing = undefined;
+        this.kick();
+      });
+  }
+
+  private async flush(): Promise<void> {
+    const rows = this.pending.length > MAX_FLUSH ? this.pending.splice(0, MAX_FLUSH) : this.pending;
+    if (rows === this.pending) this.pending = [];
+    for (const r of rows) {
+      this.appender.appendInteger(r.partition);
+      this.appender.appendDouble(r.offset);
+      this.appender.appendDouble(r.timestamp);
+      this.appender.appendVarchar(r.value);
+      this.appender.endRow();
+    }
+    this.appender.flushSync();
+    const names = tableNames(this.spec);
+    const c = this.connection;
+    await c.run('BEGIN TRANSACTION');
+    try {
+      await c.run(`CREATE OR REPLACE TEMP TABLE __checked AS ${checked(this.spec, names.stage)}`);
+      // a fresh table's rowids are 0…n-1: with nextSeq, a unique arrival order, without a window
+      const inserted = await c.runAndReadAll(`INSERT INTO ${names.held} SELECT * EXCLUDE (__valid), ${this.nextSeq} + rowid FROM __checked WHERE __valid`);
+      const valid = Number(inserted.getRows()[0][0]);
+      const invalid = rows.length - valid;
+      const bad = invalid ? await c.runAndReadAll('SELECT __partition, __offset FROM __checked WHERE NOT __valid ORDER BY 1, 2 LIMIT 20') : undefined;
+      this.nextSeq += rows.length;
+      let held = this.status.records + valid;
+      let dropped = 0;
+      if (this.spec.schema.latestPerProduct) {
+        // a changelog: only the latest valid record per product is the table (batch's rule)
+        const deleted = await c.runAndReadAll(`DELETE FROM ${names.held} WHERE __seq IN (SELECT __seq FROM ${names.held} QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY __ts DESC, __partition DESC, __offset DESC) > 1)`);
+        held -= Number(deleted.getRows()[0][0]);
+      } else if (held > this.retention) {
+        // the oldest arrivals go, exactly down to the retention (a scan of one column)
+        const excess = held - this.retention;
+        const deleted = await c.runAndReadAll(`DELETE FROM ${names.held} WHERE __seq <= (SELECT __seq FROM ${names.held} ORDER BY __seq LIMIT 1 OFFSET ${excess - 1})`);
+        dropped = Number(deleted.getRows()[0][0]);
+        held -= dropped;
+      }
+      await c.run(`DELETE FROM ${names.stage}`);
+      await c.run('COMMIT');
+      this.status.records = held;
+      this.status.read += rows.length;
+      this.status.malformed += invalid;
+      this.status.dropped += dropped;
+      for (const r of rows) if (r.timestamp > (this.status.newest ?? -Infinity)) this.status.newest = r.timestamp;
+      if (bad) this.onMalformed(bad.getRows().map(([p, o]) => ({ topic: this.spec.topic, partition: Number(p), offset: Number(o) })), invalid);
+    } catch (err) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Waits for a running flush, then frees the table's connection. */
+  async close(): Promise<void> {
+    await this.drained().catch(() => undefined);
+    try {
+      this.appender.closeSync();
+    } catch {
+      // closing after a failed flush: nothing left to save
+    }
+    this.connection.closeSync();
+  }
+}
+
+function tableNames(spec: TableSpec) {
+  const stageName = `__stage_${spec.table}`;
+  return { stageName, stage: quoteIdent(stageName), held: quoteIdent(`__held_${spec.table}`) };
+}
+
+/** The staged records typed and checked (batch's SQL), with their position. */
+function checked(spec: TableSpec, stage: string): string {
+  // text that is not JSON reads as a NULL value, which every schema's required fields refuse
+  const raw = `SELECT __partition, CAST(__offset AS BIGINT) AS __offset, CAST(__ts AS BIGINT) AS __ts, CASE WHEN json_valid(value) THEN json_transform(value, ${quoteString(valueTransformSpec(spec.schema))}) END AS v FROM ${stage}`;
+  return checkedSelect(spec.schema, raw, spec.schema.fields.map((f) => f.name), true);
+}

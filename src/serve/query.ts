@@ -1,0 +1,122 @@
+// Runs users' queries over the live tables: a few connections to the one DuckDB instance, so
+// queries run side by side with each other and with ingestion; each query is one read-only
+// statement (batch's sandbox.ts), stopped at its time limit, and reads at most the row cap.
+import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
+import { firstLine } from '../batch/duckdb.js';
+import { toResult, type Cell } from '../batch/result.js';
+import { checkReadOnly } from '../batch/sandbox.js';
+import { UsageError } from '../errors.js';
+
+export interface QueryLimits {
+  /** Interrupt the query after this long. */
+  timeoutMs: number;
+  /** Return at most this many rows (the rest is not read). */
+  maxRows: number;
+}
+
+export interface QueryAnswer {
+  columns: { name: string; type: DuckDBType }[];
+  rows: Cell[][];
+  /** More rows than maxRows: the result was cut. */
+  truncated: boolean;
+}
+
+/** Why a query got no answer: the Pinot layer maps each to Pinot's error codes. */
+export type QueryFailureKind = 'refused' | 'invalid' | 'timeout' | 'busy' | 'execution';
+
+export class QueryFailure extends Error {
+  constructor(readonly kind: QueryFailureKind, message: string) {
+    super(message);
+  }
+}
+
+export class QueryPool {
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly waiting: ((c: DuckDBConnection) => void)[] = [];
+  private closed = false;
+  private readonly running = new Set<DuckDBConnection>();
+
+  private constructor(connections: DuckDBConnection[], private readonly maxWaiting: number) {
+    this.idle.push(...connections);
+  }
+
+  static async open(instance: DuckDBInstance, size: number, maxWaiting = 64): Promise<QueryPool> {
+    const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
+    return new QueryPool(connections, maxWaiting);
+  }
+
+  async run(sql: string, limits: QueryLimits): Promise<QueryAnswer> {
+    const connection = await this.acquire();
+    const timer = setTimeout(() => connection.interrupt(), limits.timeoutMs);
+    let timedOut = false;
+    timer.unref();
+    const started = Date.now();
+    try {
+      // batch's sandbox: exactly one query, or a UsageError saying why not
+      await checkReadOnly(connection, sql);
+      const prepared = await connection.prepare(sql);
+      // as batch sql: a transaction always rolled back, whatever the statement did
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        const reader = await prepared.streamAndReadUntil(limits.maxRows + 1);
+        const result = toResult(reader);
+        return {
+          columns: result.columns.map((c, i) => ({ name: c.name, type: reader.columnTypes()[i] })),
+          rows: result.rows.slice(0, limits.maxRows),
+          truncated: result.rows.length > limits.maxRows,
+        };
+      } finally {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        prepared.destroySync();
+      }
+    } catch (err) {
+      if (err instanceof QueryFailure) throw err;
+      const message = firstLine(err).replace(/^Failed to extract statements: /, '');
+      timedOut = /^INTERRUPT Error/i.test(message) && Date.now() - started >= limits.timeoutMs * 0.9;
+      if (timedOut) throw new QueryFailure('timeout', `query ran past the time limit of ${limits.timeoutMs} ms and was stopped`);
+      if (err instanceof UsageError) throw new QueryFailure(/^no query given/.test(err.message) ? 'invalid' : 'refused', err.message);
+      if (/^Permission Error/i.test(message)) throw new QueryFailure('refused', message);
+      throw new QueryFailure(/^(Parser|Binder|Catalog) Error/i.test(message) ? 'invalid' : 'execution', message);
+    } finally {
+      clearTimeout(timer);
+      this.release(connection);
+    }
+  }
+
+  /** Stops every running query (shutdown). */
+  interruptAll(): void {
+    this.closed = true;
+    for (const c of this.running) c.interrupt();
+    for (const w of this.waiting.splice(0)) w(undefined as unknown as DuckDBConnection);
+  }
+
+  close(): void {
+    this.interruptAll();
+    for (const c of this.idle.splice(0)) c.closeSync();
+  }
+
+  private acquire(): Promise<DuckDBConnection> {
+    if (this.closed) return Promise.reject(new QueryFailure('busy', 'the server is shutting down'));
+    const connection = this.idle.pop();
+    if (connection) {
+      this.running.add(connection);
+      return Promise.resolve(connection);
+    }
+    if (this.waiting.length >= this.maxWaiting) {
+      return Promise.reject(new QueryFailure('busy', `too many queries at once (${this.running.size} running, ${this.waiting.length} waiting)`));
+    }
+    return new Promise((resolve, reject) => this.waiting.push((c) => {
+      if (!c) return reject(new QueryFailure('busy', 'the server is shutting down'));
+      this.running.add(c);
+      resolve(c);
+    }));
+  }
+
+  private release(connection: DuckDBConnection): void {
+    this.running.delete(connection);
+    const next = this.waiting.shift();
+    if (next) next(connection);
+    else if (this.closed) connection.closeSync();
+    else this.idle.push(connection);
+  }
+}
