@@ -6,6 +6,7 @@ import { KPI_GROUPINGS } from '../batch/queries.js';
 import { OUTPUT_FORMATS, renderResult, type OutputFormat } from '../batch/render.js';
 import type { Result } from '../batch/result.js';
 import { batchSource } from '../batch/sources.js';
+import { checkFolder } from '../config/folders.js';
 import { loadCatalog, type LoadedConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { parseTimestamp } from '../model/timestamp.js';
@@ -54,6 +55,8 @@ async function runBatch<T>(command: Command, flags: SourceFlags, work: (commands
   if (sourceDir !== undefined && !statSync(sourceDir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--source ${flags.source} is not a folder: give a folder written by salesstream drain --out`);
   }
+  // on Kafka, topics are cached under the data dir
+  if (config.brokers.length && sourceDir === undefined) checkFolder(config.dataDir, 'data dir', 'write');
   const progress = drainProgress();
   const say = (line: string) => {
     progress.stop();
@@ -68,7 +71,7 @@ async function runBatch<T>(command: Command, flags: SourceFlags, work: (commands
       topics: { ...config.topics, runningTotals: commands.RUNNING_TOTALS_TOPIC },
       catalog: () => loadCatalog(config.catalogPath),
       warn: say,
-    }));
+    }), 'read');
   } finally {
     progress.stop();
   }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { FolderAccess } from '../config/folders.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { openTransport } from '../transport/open.js';
 import type { Transport } from '../transport/transport.js';
@@ -18,9 +19,12 @@ export function configFor(command: Command): LoadedConfig {
   return loadConfig(globalOptions(command));
 }
 
-/** Runs work with the configured transport and always closes it. */
-export async function withTransport<T>(config: LoadedConfig, work: (transport: Transport) => Promise<T>): Promise<T> {
-  const transport = await openTransport(config);
+/**
+ * Runs work with the configured transport and always closes it. `access`: what the command does
+ * in the embedded log's data dir, checked before anything else happens there.
+ */
+export async function withTransport<T>(config: LoadedConfig, work: (transport: Transport) => Promise<T>, access: FolderAccess = 'write'): Promise<T> {
+  const transport = await openTransport(config, access);
   try {
     return await work(transport);
   } finally {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { progressLine, type DrainProgress } from '../batch/drain/progress.js';
 import { drainTopic, type DrainSummary } from '../batch/drain/drain.js';
+import { checkFolder } from '../config/folders.js';
 import { checkTopicName } from '../model/names.js';
 import { formatCount } from '../render/output.js';
 import { configFor, interruptSignal, withTransport } from './context.js';
@@ -48,6 +49,7 @@ export function registerDrain(program: Command): void {
       await withTransport(config, async (transport) => {
         // every topic must exist before any is drained: a typo fails fast and changes nothing
         for (const topic of topics) await transport.partitions(topic);
+        checkFolder(out, '--out', 'write');
         for (const topic of topics) {
           const progress = drainProgress();
           let summary: DrainSummary;
@@ -63,7 +65,7 @@ export function registerDrain(program: Command): void {
           process.stdout.write(summaryLine(summary, out) + '\n');
           if (summary.interrupted) break;
         }
-      });
+      }, 'read');
     });
 }
 

@@ -39,7 +39,7 @@ export function registerTail(program: Command): void {
       };
       const print = format === 'json' ? printEnvelope : prettyPrinter((await import('chalk')).default);
       await withTransport(config, (transport) =>
-        runTail({ transport, topics, follow: Boolean(flags.follow), signal: interruptSignal(), onRecord: print, ...options }));
+        runTail({ transport, topics, follow: Boolean(flags.follow), signal: interruptSignal(), onRecord: print, ...options }), 'read');
     });
 }
 

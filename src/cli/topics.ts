@@ -12,7 +12,7 @@ export function registerTopics(program: Command): void {
     .option('--format <format>', 'table or json', 'table')
     .action(async (flags: { format: string }, command: Command) => {
       const format = oneOf('--format', flags.format, ['table', 'json'] as const);
-      const list = await withTransport(configFor(command), (t) => t.listTopics());
+      const list = await withTransport(configFor(command), (t) => t.listTopics(), 'read');
       if (format === 'json') list.forEach((t) => printJsonLine(t));
       else printTable(['topic', 'partitions', 'records'], list.map((t) => [t.name, t.partitions, formatCount(t.records)]), ['left', 'right', 'right']);
     });

@@ -45,10 +45,11 @@ export function checkFolder(path: string, label: string, access: FolderAccess): 
   if (!exists) {
     const parent = dirname(resolve(path));
     try {
-      if (!statSync(parent).isDirectory()) throw new UsageError(`${shown} cannot be made: ${parent} is a file, not a folder`);
+      if (!statSync(parent).isDirectory()) throw new UsageError(`${shown} cannot be used: ${parent} is a file, not a folder`);
     } catch (err) {
       if (err instanceof UsageError) throw err;
-      throw new UsageError(`${shown} cannot be made: its parent folder ${parent} does not exist (${fsReason(err)})`);
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new UsageError(`${shown} cannot be used: its parent folder ${parent} ${missing ? 'does not exist' : `cannot be read: ${fsReason(err)}`}`);
     }
     if (access === 'read') return;
     try {
