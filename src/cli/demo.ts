@@ -63,6 +63,7 @@ export function registerDemo(program: Command): void {
       await showTop25(transport, config);
 
       say(`The data stays in ${shownDir}; try next: ${salesstream} batch kpis --by category`);
+      say(`Live SQL over the same topics with Pinot's query API (http://127.0.0.1:8099, Ctrl-C stops): ${salesstream} serve`);
     });
 }
 
