@@ -196,7 +196,9 @@ async function enrich(opts: StreamEnrichOptions, loop: ExactlyOnceLoop, join: Te
     // the cut first: every record before it was read before the catalog's end offsets were asked for
     const cuts = new Map(join.partitions.map((p) => [p, join.next(p)!]));
     await catalog.sync(SYNC_WAIT_MS);
-    for (const [partition, cut] of cuts) {
+    for (const [partition, asked] of cuts) {
+      // a partition lost and restored during the sync reads again from its last commit
+      const cut = Math.min(asked, join.next(partition) ?? -1);
       const force = ends !== undefined && cut >= (ends.get(partition) ?? 0);
       const plan = join.prepare(partition, cut, Date.now(), catalog.syncedAt, force);
       if (!plan) continue;

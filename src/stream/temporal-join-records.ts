@@ -84,10 +84,18 @@ export function parseJoinPurchase(text: string, parsed?: object): Parsed<JoinPur
   if (!base.ok) return base;
   for (const f of ['is_member', 'add_supplements']) if (typeof r[f] !== 'boolean') return fail(`${f} missing or not a boolean`);
   for (const f of ['member_discount', 'supplement_price']) if (!money(r[f])) return fail(`${f} missing or not a number within ±${LIMITS.money}`);
+  const b = base.value;
+  // built field by field: an object spread here costs more than all the checks together
   return {
     ok: true,
     value: {
-      ...base.value,
+      eventTime: b.eventTime,
+      transactionTime: b.transactionTime,
+      transactionId: b.transactionId,
+      productId: b.productId,
+      priceCents: b.priceCents,
+      quantity: b.quantity,
+      totalCents: b.totalCents,
       price: r.price as number,
       isMember: r.is_member as boolean,
       memberDiscount: r.member_discount as number,
@@ -119,15 +127,7 @@ export function enrichedText(p: JoinPurchase, v: ProductVersion): string {
     ',"transaction_timestamp":' + Math.floor(p.eventTime / 1000) +
     ',"transaction_id":' + JSON.stringify(p.transactionId) +
     ',"product_id":' + JSON.stringify(p.productId) +
-    ',"product_category":' + JSON.stringify(v.category) +
-    ',"product_name":' + JSON.stringify(v.item) +
-    ',"product_size":' + JSON.stringify(v.size) +
-    ',"product_cogs":' + moneyText(v.cogs) +
-    ',"product_price":' + moneyText(v.price) +
-    ',"contains_fruit":' + v.containsFruit +
-    ',"contains_veggies":' + v.containsVeggies +
-    ',"contains_nuts":' + v.containsNuts +
-    ',"contains_caffeine":' + v.containsCaffeine +
+    productText(v) +
     ',"purchase_price":' + moneyText(p.price) +
     ',"purchase_quantity":' + p.quantity +
     ',"is_member":' + p.isMember +
@@ -135,4 +135,24 @@ export function enrichedText(p: JoinPurchase, v: ProductVersion): string {
     ',"add_supplements":' + p.addSupplements +
     ',"supplement_price":' + moneyText(p.supplementPrice) +
     ',"total_purchase":' + moneyText(p.totalPurchase) + '}';
+}
+
+const productTexts = new WeakMap<ProductVersion, string>();
+
+/** The product's part of an enriched record, made once per version. */
+function productText(v: ProductVersion): string {
+  let text = productTexts.get(v);
+  if (text === undefined) {
+    text = ',"product_category":' + JSON.stringify(v.category) +
+      ',"product_name":' + JSON.stringify(v.item) +
+      ',"product_size":' + JSON.stringify(v.size) +
+      ',"product_cogs":' + moneyText(v.cogs) +
+      ',"product_price":' + moneyText(v.price) +
+      ',"contains_fruit":' + v.containsFruit +
+      ',"contains_veggies":' + v.containsVeggies +
+      ',"contains_nuts":' + v.containsNuts +
+      ',"contains_caffeine":' + v.containsCaffeine;
+    productTexts.set(v, text);
+  }
+  return text;
 }
