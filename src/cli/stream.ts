@@ -8,7 +8,7 @@ import { checkGroupId, checkTopicName } from '../model/names.js';
 import { formatTimestamp, isoFromMicros } from '../model/timestamp.js';
 import { formatCount, formatMoney, printJsonLine } from '../render/output.js';
 import { OUTPUT_MODES, windowRowJson, type OutputMode } from '../stream/window-store.js';
-import type { WindowTrigger } from '../stream/windowed-sales.js';
+import { WATERMARK_ADVANCES, type WindowTrigger } from '../stream/windowed-sales.js';
 import { SlidingWindows } from '../stream/windows.js';
 import { configFor, interruptSignal, withTransport } from './context.js';
 import { duration, oneOf, wholeNumber } from './values.js';
@@ -31,6 +31,7 @@ interface WindowFlags {
   maxFuture: string;
   format?: string;
   sessionTimeout: string;
+  watermarkAdvance: string;
 }
 
 interface TotalsFlags {
@@ -79,7 +80,8 @@ export function registerStream(program: Command): void {
     .option('--slide <duration>', 'window slide (default: the size, i.e. tumbling windows)')
     .option('--watermark <duration>', 'allowed lateness: watermark = latest event time − this', '10m')
     .option('--trigger <duration>', 'emit results every this much processing time', '1m')
-    .option('--output-mode <mode>', 'complete, update or append (as Spark)', 'complete')
+    .option('--output-mode <mode>', 'complete, update or append (as Spark); complete keeps every window, so late records still count there', 'complete')
+    .option('--watermark-advance <when>', 'record (after every record) or trigger (only between triggers, as Spark\'s micro-batches)', 'record')
     .option('--top <n>', 'products per window', '10')
     .option('--source <topic>', 'purchases topic (default: the configured purchases topic)')
     .option('--from <where>', 'beginning or end (without committed offsets of --group)', 'beginning')
@@ -104,6 +106,7 @@ export function registerStream(program: Command): void {
         delay: duration('--watermark', flags.watermark, { allowZero: true }) * MICROS_PER_MS,
         trigger: duration('--trigger', flags.trigger),
         mode: oneOf('--output-mode', flags.outputMode, OUTPUT_MODES) as OutputMode,
+        advance: oneOf('--watermark-advance', flags.watermarkAdvance, WATERMARK_ADVANCES),
         top: wholeNumber('--top', flags.top, 1),
         from: oneOf('--from', flags.from, ['beginning', 'end'] as const),
         idleTimeout: duration('--idle-timeout', flags.idleTimeout),
@@ -122,7 +125,7 @@ export function registerStream(program: Command): void {
         group: flags.group,
         untilEnd: Boolean(flags.untilEnd),
         trigger: options.trigger,
-        windowing: { windows: options.windows, delay: options.delay, idleTimeout: options.idleTimeout, top: options.top, mode: options.mode, maxFuture: options.maxFuture },
+        windowing: { windows: options.windows, delay: options.delay, idleTimeout: options.idleTimeout, top: options.top, mode: options.mode, maxFuture: options.maxFuture, advance: options.advance },
         sink: flags.sink,
         lateTopic: flags.lateTopic,
         dlq: flags.dlq,

@@ -77,7 +77,8 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
         reports.report('malformed', `malformed record ${where(r)}: ${outcome.reason}`);
         if (opts.dlq) dead.push(deadLetter(r, outcome.reason));
       } else if (outcome.kind === 'late') {
-        reports.report('late', `late record ${where(r)}: event time ${isoFromMicros(outcome.eventTime)} is behind the watermark ${isoFromMicros(outcome.watermark)}; all its windows have closed`);
+        const fate = outcome.counted ? 'counted in its closed windows (complete mode keeps them)' : 'all its windows have closed';
+        reports.report('late', `late record ${where(r)}: event time ${isoFromMicros(outcome.eventTime)} is behind the watermark ${isoFromMicros(outcome.watermark)}; ${fate}`);
         if (opts.lateTopic) late.push({ key: r.key, value: r.value });
       }
     }

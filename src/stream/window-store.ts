@@ -67,7 +67,8 @@ export class WindowStore {
 
   /**
    * Adds a purchase to each of its windows whose end is after `watermark` (the watermark as it
-   * stood before this record, DESIGN §4); returns how many it joined: 0 means late.
+   * stood before this record, DESIGN §4); returns how many it joined: 0 means late. Complete
+   * mode keeps every window, so it adds a late record to its windows too (as Spark does).
    */
   add(purchase: Purchase, watermark: number): number {
     let joined = 0;
@@ -75,7 +76,8 @@ export class WindowStore {
     const last = this.spec.lastStartFor(purchase.eventTime);
     for (let start = last - size + slide; start <= last; start += slide) {
       const end = start + size;
-      if (end <= watermark) continue;
+      if (end > watermark) joined++;
+      else if (this.mode !== 'complete') continue;
       let w = this.windows.get(start);
       if (!w) {
         w = { start, end, products: new Map(), emitted: new Map(), touched: false, closed: false };
@@ -88,7 +90,6 @@ export class WindowStore {
       addSale(totals, purchase);
       w.touched = true;
       this.changed.add(start);
-      joined++;
     }
     return joined;
   }

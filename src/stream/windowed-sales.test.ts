@@ -27,29 +27,39 @@ describe('WindowedSales', () => {
   //  C@25 ──────────────────────────┐            wm → 15: [-5,5) [0,10) [5,15) closed
   //  A@9  ─┐  LATE: its windows [0,10) [5,15) end ≤ 15
   //  B@15 exactly on a boundary: [10,20) [15,25); both end > 15
-  it('adds out-of-order records inside the delay, counts late ones, respects boundaries', () => {
-    const t = topology('complete');
-    const outcomes = [
-      t.process(0, purchase(1, 'A', 1), 0),
-      t.process(0, purchase(12, 'B', 2), 0),
-      t.process(0, purchase(4, 'A', 4), 0),
-      t.process(0, purchase(25, 'C', 8), 0),
-      t.process(0, purchase(9, 'A', 16), 0),
-      t.process(0, purchase(15, 'B', 32), 0),
-      t.process(0, '{"product_id":"A"}', 0),
-    ].map((o) => o.kind);
+  it('adds out-of-order records inside the delay, counts late ones (into complete mode\'s closed windows too), respects boundaries', () => {
+    const t = topology('update');
+    const lines = [purchase(1, 'A', 1), purchase(12, 'B', 2), purchase(4, 'A', 4), purchase(25, 'C', 8), purchase(9, 'A', 16), purchase(15, 'B', 32), '{"product_id":"A"}'];
+    const outcomes = lines.map((line) => t.process(0, line, 0).kind);
     expect(outcomes).toEqual(['added', 'added', 'added', 'added', 'late', 'added', 'malformed']);
     const result = t.finish(0);
     expect(result).toMatchObject({ events: 7, late: 1, malformed: 1, watermark: at(15) });
-    expect(brief(result.rows)).toEqual([
+    const complete = topology('complete');
+    for (const line of lines) complete.process(0, line, 0);
+    expect(brief(complete.finish(0).rows)).toEqual([
       '25-35 C 800 #1',
       '20-30 C 800 #1',
       '15-25 B 3200 #1',
       '10-20 B 3400 #1',
-      '5-15 B 200 #1',
-      '0-10 A 500 #1',
+      // complete mode keeps every window: the late A@9 still counts in [0,10) and [5,15)
+      '5-15 A 1600 #1',
+      '5-15 B 200 #2',
+      '0-10 A 2100 #1',
       '-5-5 A 500 #1',
     ]);
+    expect(complete.finish(0)).toMatchObject({ events: 7, late: 1, malformed: 1 });
+  });
+
+  // the same input, the watermark moving only at triggers (Spark's micro-batches): A@9 comes in
+  // the batch after C@25, and the trigger between them moved the watermark to 15
+  it('with --watermark-advance trigger, judges records by the watermark of the last trigger', () => {
+    const t = new WindowedSales({ windows: SlidingWindows.of(10 * MIN, 5 * MIN), delay: 10 * MIN, idleTimeout: 30_000, top: 10, mode: 'update', advance: 'trigger' });
+    t.process(0, purchase(1, 'A', 1), 0);
+    t.process(0, purchase(25, 'C', 8), 0);
+    expect(t.process(0, purchase(4, 'A', 4), 0).kind).toBe('added'); // the watermark has not moved yet
+    expect(t.trigger(1)!.watermark).toBe(at(15));
+    expect(t.process(0, purchase(9, 'A', 16), 0)).toMatchObject({ kind: 'late', watermark: at(15), counted: false });
+    expect(t.process(0, purchase(15, 'B', 32), 0).kind).toBe('added');
   });
 
   it('ranks by sales descending, then product_id ascending, and keeps the top N', () => {

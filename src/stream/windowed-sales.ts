@@ -11,15 +11,23 @@ export interface WindowedSalesConfig {
   idleTimeout: number;
   top: number;
   mode: OutputMode;
+  /** When the watermark moves: after every record (DESIGN §4), or only at triggers (Spark's micro-batches). */
+  advance?: WatermarkAdvance;
   /** Event times further ahead of processing time than this (µs) are malformed (--max-future); undefined: no limit. */
   maxFuture?: number;
 }
 
+export type WatermarkAdvance = 'record' | 'trigger';
+export const WATERMARK_ADVANCES: readonly WatermarkAdvance[] = ['record', 'trigger'];
+
 /** What a step did with one record (STYLE: nothing disappears silently). */
 export type RecordOutcome =
   | { kind: 'added'; windows: number; eventTime: number }
-  /** No window of the record's was still open: its end ≤ the watermark before the record. */
-  | { kind: 'late'; eventTime: number; watermark: number }
+  /**
+   * No window of the record's was still open: its end ≤ the watermark before the record.
+   * `counted`: complete mode keeps every window, so the record still counts in them (Spark's rule).
+   */
+  | { kind: 'late'; eventTime: number; watermark: number; counted: boolean }
   | { kind: 'malformed'; reason: string };
 
 /** One trigger's result (DESIGN §4, Spark's micro-batch): counters are running totals. */
@@ -45,6 +53,8 @@ export class WindowedSales {
   private readonly marks: PartitionWatermarks;
   private readonly store: WindowStore;
   private counters: Counters = { batch: 0, events: 0, late: 0, malformed: 0, eventsAtLastTrigger: -1, watermarkAtLastTrigger: null };
+  /** With `advance: 'trigger'`, the watermark the last trigger set: the one records are judged by. */
+  private inForce = NO_WATERMARK;
 
   constructor(readonly config: WindowedSalesConfig) {
     this.marks = new PartitionWatermarks(config.delay, config.idleTimeout);
@@ -75,20 +85,20 @@ export class WindowedSales {
   processPurchase(partition: number, purchase: Purchase, now: number): RecordOutcome {
     this.counters.events++;
     // the record sees the watermark as it stood before it (DESIGN §4)
-    const before = this.marks.current(now);
+    const before = this.config.advance === 'trigger' ? this.inForce : this.marks.current(now);
     const joined = this.store.add(purchase, before);
     this.marks.observe(partition, purchase.eventTime, now);
-    this.store.closeThrough(this.marks.current(now));
+    if (this.config.advance !== 'trigger') this.store.closeThrough(this.marks.current(now));
     if (joined === 0) {
       this.counters.late++;
-      return { kind: 'late', eventTime: purchase.eventTime, watermark: before };
+      return { kind: 'late', eventTime: purchase.eventTime, watermark: before, counted: this.config.mode === 'complete' };
     }
     return { kind: 'added', windows: joined, eventTime: purchase.eventTime };
   }
 
   /** A processing-time trigger: undefined when nothing happened since the last one. */
   trigger(now: number): WindowTrigger | undefined {
-    const watermark = this.marks.current(now);
+    const watermark = (this.inForce = this.marks.current(now));
     this.store.closeThrough(watermark);
     const c = this.counters;
     if (c.events === c.eventsAtLastTrigger && watermark === (c.watermarkAtLastTrigger ?? NO_WATERMARK)) return undefined;
@@ -97,7 +107,7 @@ export class WindowedSales {
 
   /** End of a bounded input (--until-end): every window closes and the final result is emitted. */
   finish(now: number): WindowTrigger {
-    const watermark = this.marks.current(now);
+    const watermark = (this.inForce = this.marks.current(now));
     this.store.closeAll();
     return this.result(watermark);
   }
@@ -108,7 +118,7 @@ export class WindowedSales {
    * trigger, with the input positions of the records it reflects, it is a checkpoint.
    */
   changes(): [key: string, value: string][] {
-    const meta: Meta = { ...this.counters, watermarks: this.marks.snapshot() };
+    const meta: Meta = { ...this.counters, watermarks: this.marks.snapshot(), inForce: this.inForce === NO_WATERMARK ? null : this.inForce };
     return [...this.store.changes(), [META_KEY, JSON.stringify(meta)]];
   }
 
@@ -116,7 +126,8 @@ export class WindowedSales {
   restore(entries: Map<string, string>, now: number): void {
     const meta = entries.get(META_KEY);
     if (!meta) return;
-    const { watermarks, ...counters } = JSON.parse(meta) as Meta;
+    const { watermarks, inForce, ...counters } = JSON.parse(meta) as Meta;
+    this.inForce = inForce ?? NO_WATERMARK;
     // the first trigger after a restart shows where the job stands
     this.counters = { ...counters, eventsAtLastTrigger: -1 };
     this.marks.restore(watermarks, now);
@@ -154,6 +165,7 @@ interface Counters {
 
 interface Meta extends Counters {
   watermarks: WatermarksSnapshot;
+  inForce: number | null;
 }
 
 /** State-store key of the watermarks and counters (window keys start with `w:`). */

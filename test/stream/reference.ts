@@ -74,35 +74,51 @@ export interface WindowRowJson {
   rank: number;
 }
 
+export interface WindowRules {
+  /** Complete mode keeps every window, so a late record still counts in its windows (it is still late). */
+  keepLate?: boolean;
+  /**
+   * `--watermark-advance trigger`: the watermark moves only at triggers, which come after the
+   * records whose indexes (in `lines`) are given; absent: after every record.
+   */
+  triggersAfter?: number[];
+}
+
 /**
  * DESIGN §4 on one partition, record by record: a record adds to each of its windows whose end
  * is after the watermark as it stood before the record; none → late; then the watermark becomes
- * max(watermark, t − delay). The result: every window that got a record, top N by sales then
- * product_id, newest window first.
+ * max(watermark, t − delay) (or, with triggers, the watermark of the largest event time so far
+ * takes effect at the next trigger). The result: every window that got a record, top N by sales
+ * then product_id, newest window first.
  */
-export function windowResult(lines: string[], size: number, slide: number, delay: number, top: number) {
+export function windowResult(lines: string[], size: number, slide: number, delay: number, top: number, rules: WindowRules = {}) {
   let watermark = -Infinity;
+  let pending = -Infinity;
+  const triggers = rules.triggersAfter ? new Set(rules.triggersAfter) : undefined;
   let late = 0;
   let malformed = 0;
   const windows = new Map<number, Map<string, { cents: number; drinks: number; n: number }>>();
-  for (const line of lines) {
+  lines.forEach((line, i) => {
     const s = sale(line);
     if (!s) {
       malformed++;
-      continue;
+      if (triggers?.has(i)) watermark = pending;
+      return;
     }
     let added = false;
     for (let start = Math.floor(s.t / slide) * slide; start > s.t - size; start -= slide) {
-      if (start + size <= watermark) continue;
-      added = true;
+      const open = start + size > watermark;
+      if (open) added = true;
+      else if (!rules.keepLate) continue;
       const w = windows.get(start) ?? new Map();
       windows.set(start, w);
       const a = w.get(s.product) ?? { cents: 0, drinks: 0, n: 0 };
       w.set(s.product, { cents: a.cents + s.cents, drinks: a.drinks + s.quantity, n: a.n + 1 });
     }
     if (!added) late++;
-    watermark = Math.max(watermark, s.t - delay);
-  }
+    pending = Math.max(pending, s.t - delay);
+    if (!triggers || triggers.has(i)) watermark = pending;
+  });
   const rows: WindowRowJson[] = [];
   for (const start of [...windows.keys()].sort((a, b) => b - a)) {
     const ranked = [...windows.get(start)!].sort(([pa, a], [pb, b]) => b.cents - a.cents || (pa < pb ? -1 : 1)).slice(0, top);
@@ -111,7 +127,8 @@ export function windowResult(lines: string[], size: number, slide: number, delay
       product_id: product, sales: a.cents / 100, drinks: a.drinks, transactions: a.n, rank: i + 1,
     }));
   }
-  return { rows, late, malformed, events: lines.length, watermark: watermark === -Infinity ? null : new Date(Math.floor(watermark / 1000)).toISOString() };
+  // the final trigger moves the watermark to where the records put it
+  return { rows, late, malformed, events: lines.length, watermark: pending === -Infinity ? null : new Date(Math.floor(pending / 1000)).toISOString() };
 }
 
 /** Running totals per product in the demo.running.totals shape (DESIGN §2), over every valid purchase. */

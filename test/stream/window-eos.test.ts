@@ -46,7 +46,7 @@ describe('salesstream stream window --group on the embedded log (exactly-once)',
     const slide = 5 * MINUTE_US;
     const delay = 10 * MINUTE_US;
     const lines = messyPurchases(21, 2400, { start: START, delay, slide });
-    const expected = windowResult(lines, size, slide, delay, 5);
+    const expected = windowResult(lines, size, slide, delay, 5, { keepLate: true });
     expect(expected.late).toBeGreaterThan(20);
     await feed(lines.slice(0, 600), cwd, 600);
     const feeding = feed(lines.slice(600), cwd, 200);
@@ -111,7 +111,7 @@ describe('salesstream stream window --group on the embedded log (exactly-once)',
     }
     // what the stopped runs committed is the whole input: a bounded run reads nothing more
     const final = jsonLines((await ok([...window, '--until-end'], cwd)).stdout).at(-1);
-    const expected = windowResult(lines, 10 * MINUTE_US, 5 * MINUTE_US, 10 * MINUTE_US, 3);
+    const expected = windowResult(lines, 10 * MINUTE_US, 5 * MINUTE_US, 10 * MINUTE_US, 3, { keepLate: true });
     expect(final.rows).toEqual(expected.rows);
     expect(final.events).toBe(lines.length);
   }, 120_000);

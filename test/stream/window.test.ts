@@ -27,7 +27,7 @@ describe('salesstream stream window on the embedded log', () => {
   for (const [seed, size, slide, delay, top] of [[1, 10, 5, 10, 5], [2, 10, 10, 3, 3], [3, 15, 5, 0, 10], [4, 60, 20, 7, 2]]) {
     it(`ends with the DESIGN §4 result: seed ${seed}, ${size}m windows sliding ${slide}m, watermark ${delay}m, top ${top}`, async () => {
       const lines = messyPurchases(seed, 1500, { start: START, delay: delay * MINUTE_US, slide: slide * MINUTE_US });
-      const expected = windowResult(lines, size * MINUTE_US, slide * MINUTE_US, delay * MINUTE_US, top);
+      const expected = windowResult(lines, size * MINUTE_US, slide * MINUTE_US, delay * MINUTE_US, top, { keepLate: true });
       expect(expected.late).toBeGreaterThan(5);
       expect(expected.malformed).toBeGreaterThan(10);
       const cwd = await logWith(lines);
@@ -77,7 +77,7 @@ describe('salesstream stream window on the embedded log', () => {
 
   it('copies late records to --late-topic, malformed ones to --dlq with where they came from, and upserts rows to --sink', async () => {
     const lines = messyPurchases(7, 600, { start: START, delay: 10 * MINUTE_US, slide: 5 * MINUTE_US });
-    const expected = windowResult(lines, 10 * MINUTE_US, 5 * MINUTE_US, 10 * MINUTE_US, 3);
+    const expected = windowResult(lines, 10 * MINUTE_US, 5 * MINUTE_US, 10 * MINUTE_US, 3, { keepLate: true });
     const cwd = await logWith(lines);
     await ok(window(['--size', '10m', '--slide', '5m', '--top', '3', '--late-topic', 'late', '--dlq', 'dead', '--sink', 'rows']), cwd);
     const tail = async (topic: string) => jsonLines((await ok(['tail', topic, '--from', 'beginning', '--format', 'json'], cwd)).stdout);
@@ -96,6 +96,20 @@ describe('salesstream stream window on the embedded log', () => {
     expect(order(current)).toEqual(expected.rows);
   });
 
+  it('--watermark-advance trigger moves the watermark only between triggers: read in one batch, nothing is late', async () => {
+    const lines = messyPurchases(9, 800, { start: START, delay: 10 * MINUTE_US, slide: 5 * MINUTE_US });
+    const byRecord = windowResult(lines, 10 * MINUTE_US, 5 * MINUTE_US, 10 * MINUTE_US, 3);
+    expect(byRecord.late).toBeGreaterThan(5);
+    // one trigger, at the end: the watermark never moved while the records were read
+    const expected = windowResult(lines, 10 * MINUTE_US, 5 * MINUTE_US, 10 * MINUTE_US, 3, { triggersAfter: [] });
+    const cwd = await logWith(lines);
+    const args = ['stream', 'window', '--source', 't', '--until-end', '--format', 'json', '--trigger', '1h', '--size', '10m', '--slide', '5m', '--top', '3'];
+    const last = jsonLines((await ok([...args, '--watermark-advance', 'trigger', '--output-mode', 'complete'], cwd)).stdout).at(-1);
+    expect({ rows: last.rows, late: last.late, watermark: last.watermark }).toEqual({ rows: expected.rows, late: 0, watermark: expected.watermark });
+    const byDefault = jsonLines((await ok([...args, '--output-mode', 'update'], cwd)).stdout).at(-1);
+    expect(byDefault.late).toBe(byRecord.late);
+  });
+
   it('refuses bad flags with exit 2 and one clear line', async () => {
     const cwd = await logWith(messyPurchases(8, 10, { start: START, delay: MINUTE_US, slide: MINUTE_US }));
     for (const [args, message] of [
@@ -104,6 +118,7 @@ describe('salesstream stream window on the embedded log', () => {
       [['--size', '10m', '--slide', '3m'], /^salesstream: --size 10m is not a multiple of --slide 3m/],
       [['--output-mode', 'sometimes'], /^salesstream: --output-mode "sometimes" is not accepted: use complete or update or append\n$/],
       [['--top', '0'], /^salesstream: --top "0" is not accepted/],
+      [['--watermark-advance', 'batch'], /^salesstream: --watermark-advance "batch" is not accepted: use record or trigger\n$/],
     ] as const) {
       const result = await runCli(window([...args]), { cwd });
       expect(result.code, result.stderr).toBe(2);
