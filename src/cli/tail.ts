@@ -20,10 +20,10 @@ interface TailFlags {
 export function registerTail(program: Command): void {
   program
     .command('tail <topics...>')
-    .description('print records of one or more topics (kcat -C): the last 10 by default, -f to keep following')
+    .description('print records of one or more topics (kcat -C): the last 10 by default (-n N: the last N), -f to keep following')
     .option('-f, --follow', 'keep following new records until Ctrl-C')
     .option('--from <where>', 'beginning | end | OFFSET | -N (last N per partition) | @TIME (ISO, or relative like @-10m)')
-    .option('-n, --count <n>', 'stop after N records')
+    .option('-n, --count <n>', 'the last N records (default 10); with --from, stop after N records')
     .option('--partition <p>', 'only this partition')
     .option('--where <field=value>', 'only records whose value has field = value (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--format <format>', 'pretty or json (one envelope per line)', 'pretty')
@@ -39,7 +39,10 @@ export function registerTail(program: Command): void {
       };
       const print = format === 'json' ? printEnvelope : prettyPrinter((await import('chalk')).default);
       await withTransport(config, (transport) =>
-        runTail({ transport, topics, follow: Boolean(flags.follow), signal: interruptSignal(), onRecord: print, ...options }), 'read');
+        runTail({
+          transport, topics, follow: Boolean(flags.follow), signal: interruptSignal(), onRecord: print,
+          onNotice: (line) => process.stderr.write(`salesstream: ${line}\n`), ...options,
+        }), 'read');
     });
 }
 
