@@ -15,6 +15,7 @@ interface GenerateFlags {
   keys: string;
   partitions: string;
   priceChanges: string;
+  durability: string;
 }
 
 export function registerGenerate(program: Command): void {
@@ -29,6 +30,7 @@ export function registerGenerate(program: Command): void {
     .option('--keys <mode>', 'message keys: product_id or none (none = the original generator)', 'product_id')
     .option('--partitions <n>', 'partitions for the topics it creates', '1')
     .option('--price-changes <n>', 'new product versions (price and/or cogs) per simulated day, published at their time', '0')
+    .option('--durability <mode>', 'embedded log: strict = each batch on disk (fsync) before it counts as written; relaxed = faster, a power cut may lose the last records', 'strict')
     .action(async (flags: GenerateFlags, command: Command) => {
       const config = configFor(command);
       const options = {
@@ -39,6 +41,7 @@ export function registerGenerate(program: Command): void {
         keys: oneOf('--keys', flags.keys, ['product_id', 'none'] as const),
         partitions: wholeNumber('--partitions', flags.partitions, 1),
         priceChanges: wholeNumber('--price-changes', flags.priceChanges),
+        durability: oneOf('--durability', flags.durability, ['strict', 'relaxed'] as const),
       };
       const catalog = loadCatalog(config.catalogPath);
       // the spinner library is loaded only when there is a terminal to spin on

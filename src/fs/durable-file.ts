@@ -3,7 +3,7 @@
 // one and fsyncing the directory, so after any crash the path holds the old content or the new,
 // never a mix, an empty file or a prefix. The one module for this: everything salesstream keeps
 // on disk (topic.json, group offsets, checkpoints, drain positions) goes through it.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isRunningSince } from './process.js';
 
@@ -39,6 +39,36 @@ export function tempPath(path: string, pid = process.pid): string {
  * thrown.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = writeTemp(path, data);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  syncDirectory(dirname(path));
+}
+
+/**
+ * Creates `path` with `data`, atomically and durably, unless it exists: false then, and the
+ * existing file is untouched. Of several processes creating one path at once exactly one wins.
+ */
+export function createFileExclusive(path: string, data: string | Uint8Array): boolean {
+  const tmp = writeTemp(path, data);
+  try {
+    linkSync(tmp, path); // link() never replaces: EEXIST when the path is there
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  syncDirectory(dirname(path));
+  return true;
+}
+
+/** Writes `data` in full to this process's temporary file for `path` and fsyncs it. */
+function writeTemp(path: string, data: string | Uint8Array): string {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   const tmp = tempPath(path);
   try {
@@ -49,25 +79,31 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
   }
-  syncDirectory(dirname(path));
+  return tmp;
 }
 
 /**
  * mkdir -p that makes the new directories durable: each created directory's parent is synced,
- * so a power cut cannot leave a file whose directory entry was never written.
+ * so a power cut cannot leave a file whose directory entry was never written. One level at a
+ * time, so a failure names its real cause (recursive mkdir says ENOENT for a read-only disk).
  */
 export function makeDirectoryDurable(dir: string): void {
-  const created = mkdirSync(dir, { recursive: true });
-  if (created === undefined) return;
-  // fsync from the deepest new directory up to the parent of the first one created
-  for (let d = resolve(dir); ; d = dirname(d)) {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // made meanwhile by another process
+    }
     syncDirectory(dirname(d));
-    if (d === resolve(created) || dirname(d) === d) break;
   }
 }
 

@@ -5,7 +5,7 @@ import { seededRandom } from '../generator/random.js';
 import type { SalesRules } from '../generator/rules.js';
 import { catalogMessages, changeMessage, inventoryMessage, simulateTransactions, type Transaction } from '../generator/simulation.js';
 import { PurchaseTexts } from '../generator/texts.js';
-import type { ProduceRecord, Transport } from '../transport/transport.js';
+import type { Durability, ProduceRecord, Transport } from '../transport/transport.js';
 
 export interface GenerateOptions {
   transport: Transport;
@@ -25,6 +25,8 @@ export interface GenerateOptions {
   partitions: number;
   /** Product changes (new price and/or cogs) per simulated day; 0 = the catalog never changes. */
   priceChanges?: number;
+  /** What a sent batch's acknowledgement means (strict when absent). */
+  durability?: Durability;
   signal?: AbortSignal;
   /** Called after each flush with the running counts. */
   onProgress?: (counts: GenerateCounts) => void;
@@ -69,7 +71,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
   let products: ProduceRecord[] = [];
   let purchases: ProduceRecord[] = [];
   let inventories: ProduceRecord[] = [];
-  const writer = await transport.writer();
+  const writer = await transport.writer({ durability: opts.durability });
   let lastFlush = now();
   const flush = async () => {
     lastFlush = now();

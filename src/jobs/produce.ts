@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { ProduceRecord, Transport } from '../transport/transport.js';
+import type { Durability, ProduceRecord, Transport } from '../transport/transport.js';
 
 export interface ProduceInput {
   text: string;
@@ -43,9 +43,9 @@ function keyOf(value: unknown, keyField?: string): string | null {
 }
 
 /** Sends records to a topic, creating it when missing. */
-export async function produceRecords(transport: Transport, topic: string, records: ProduceRecord[], partitions: number): Promise<void> {
+export async function produceRecords(transport: Transport, topic: string, records: ProduceRecord[], partitions: number, durability?: Durability): Promise<void> {
   await transport.createTopic(topic, partitions);
-  const writer = await transport.writer();
+  const writer = await transport.writer({ durability });
   try {
     await writer.send(topic, records);
   } finally {

@@ -51,6 +51,19 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What a writer's acknowledgement (send() resolving) means. strict: the records are on disk —
+ * the embedded log fsyncs each batch (group commit), so they survive a power cut. relaxed: they
+ * are in the log, readable and safe from any process crash, but a power cut may lose the last
+ * ones. Kafka: acknowledged by all in-sync replicas either way.
+ */
+export type Durability = 'strict' | 'relaxed';
+
+export interface WriterOptions {
+  /** strict when absent. */
+  durability?: Durability;
+}
+
 export interface Writer {
   /** Resolves once every record is acknowledged (written to the log / acked by all in-sync replicas). */
   send(topic: string, records: ProduceRecord[]): Promise<void>;
@@ -68,7 +81,7 @@ export interface Transport {
   partitions(topic: string): Promise<PartitionRange[]>;
   /** Per partition, the first offset whose timestamp is ≥ ms (the end offset when none). */
   offsetsForTime(topic: string, ms: number): Promise<Offsets>;
-  writer(): Promise<Writer>;
+  writer(options?: WriterOptions): Promise<Writer>;
   read(options: ReadOptions): AsyncIterable<LogRecord[]>;
   committed(group: string, topic: string): Promise<Offsets>;
   commit(group: string, topic: string, offsets: Offsets): Promise<void>;

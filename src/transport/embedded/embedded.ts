@@ -1,14 +1,17 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageError } from '../../errors.js';
+import { SalesstreamError, UsageError } from '../../errors.js';
+import { createFileExclusive, makeDirectoryDurable, writeFileAtomic } from '../../fs/durable-file.js';
+import { withFileErrors } from '../../fs/fs-error.js';
 import { checkGroupId, checkTopicName, isValidName } from '../../model/names.js';
 import { createPartitioner } from '../partitioner.js';
-import type { LogRecord, Offsets, PartitionRange, ProduceRecord, ReadOptions, TopicInfo, Transport, Writer } from '../transport.js';
-import { valueText, type Envelope } from './envelope.js';
-import { SEGMENT_BYTES, listSegments, partitionDir, readLines, segmentName } from './files.js';
+import { refusePastEnd } from '../past-end.js';
+import type { LogRecord, Offsets, PartitionRange, ProduceRecord, ReadOptions, TopicInfo, Transport, Writer, WriterOptions } from '../transport.js';
+import { PartitionCursor, describeDamage, type DamagedLine } from './cursor.js';
+import { SEGMENT_BYTES, partitionDir } from './files.js';
 import { acquireWriterLock, type FileLock } from './lock.js';
-import { PartitionAppender, partitionEnd, partitionStart, seekInSegment } from './partition.js';
+import { PartitionAppender, partitionEnd, partitionStart } from './partition.js';
 
 /** How often a following reader looks for new lines. */
 const POLL_MS = 50;
@@ -47,12 +50,11 @@ export class EmbeddedTransport implements Transport {
   async createTopic(name: string, partitions: number): Promise<boolean> {
     const dir = this.topicDir(name);
     if (existsSync(join(dir, 'topic.json'))) return false;
-    for (let p = 0; p < partitions; p++) mkdirSync(partitionDir(dir, p), { recursive: true });
-    // topic.json appears last and atomically: a topic is visible only once whole
-    const tmp = join(dir, `topic.json.${process.pid}`);
-    writeFileSync(tmp, JSON.stringify({ partitions }) + '\n');
-    renameSync(tmp, join(dir, 'topic.json'));
-    return true;
+    return withFileErrors(`cannot create topic ${name} in the ${this.description}`, () => {
+      for (let p = 0; p < partitions; p++) makeDirectoryDurable(partitionDir(dir, p));
+      // topic.json appears last, whole and durable: a topic is visible only once complete
+      return createFileExclusive(join(dir, 'topic.json'), JSON.stringify({ partitions }) + '\n');
+    });
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -93,9 +95,10 @@ export class EmbeddedTransport implements Transport {
     return result;
   }
 
-  async writer(): Promise<Writer> {
+  async writer({ durability = 'strict' }: WriterOptions = {}): Promise<Writer> {
     const appenders = new Map<string, { lock: FileLock; partitions: PartitionAppender[] }>();
     const partitionFor = createPartitioner();
+    const description = this.description;
     const open = (topic: string) => {
       let entry = appenders.get(topic);
       if (!entry) {
@@ -109,18 +112,29 @@ export class EmbeddedTransport implements Transport {
     };
     return {
       async send(topic: string, records: ProduceRecord[]) {
-        const partitions = open(topic);
-        const byPartition: ProduceRecord[][] = partitions.map(() => []);
-        for (const r of records) byPartition[partitionFor(r.key, partitions.length)].push(r);
-        const now = Date.now();
-        byPartition.forEach((rs, p) => rs.length && partitions[p].append(rs, now));
+        withFileErrors(`cannot write to topic ${topic} in the ${description}`, () => {
+          const partitions = open(topic);
+          const byPartition: ProduceRecord[][] = partitions.map(() => []);
+          for (const r of records) byPartition[partitionFor(r.key, partitions.length)].push(r);
+          const now = Date.now();
+          byPartition.forEach((rs, p) => rs.length && partitions[p].append(rs, now));
+          // group commit: one fsync per partition per batch before the batch is acknowledged
+          if (durability === 'strict') partitions.forEach((p) => p.sync());
+        });
       },
       async close() {
-        for (const { lock, partitions } of appenders.values()) {
-          partitions.forEach((p) => p.close());
-          lock.release();
+        try {
+          // relaxed writes too are on disk once the writer is closed
+          withFileErrors(`cannot write to the ${description}`, () => {
+            for (const { partitions } of appenders.values()) partitions.forEach((p) => p.sync());
+          });
+        } finally {
+          for (const { lock, partitions } of appenders.values()) {
+            partitions.forEach((p) => p.close());
+            lock.release();
+          }
+          appenders.clear();
         }
-        appenders.clear();
       },
     };
   }
@@ -128,7 +142,7 @@ export class EmbeddedTransport implements Transport {
   async *read({ topic, from, until, signal }: ReadOptions): AsyncIterable<LogRecord[]> {
     const dir = this.topicDir(topic);
     this.partitionCount(topic);
-    const cursors = [...from].map(([partition, offset]) => new PartitionCursor(topic, partition, partitionDir(dir, partition), offset));
+    const cursors = [...from].map(([partition, offset]) => new PartitionCursor(topic, partition, partitionDir(dir, partition), offset, reportDamage));
     const done = (c: PartitionCursor) => until !== undefined && c.offset >= (until.get(c.partition) ?? 0);
     while (!signal?.aborted) {
       let progressed = false;
@@ -159,68 +173,48 @@ export class EmbeddedTransport implements Transport {
   }
 
   private readGroup(group: string): Record<string, Record<string, number>> {
+    let text: string;
     try {
-      return JSON.parse(readFileSync(this.groupFile(group), 'utf8'));
+      text = readFileSync(this.groupFile(group), 'utf8');
     } catch {
-      return {};
+      return {}; // a group that never committed
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      // written atomically, so only damage from outside (a bad disk, an edit) can do this
+      throw new SalesstreamError(`${this.groupFile(group)} is damaged (not whole JSON); delete it to start group ${group} as new`);
     }
   }
 
   async committed(group: string, topic: string): Promise<Offsets> {
-    return new Map(Object.entries(this.readGroup(group)[topic] ?? {}).map(([p, o]) => [Number(p), o]));
+    const offsets: Offsets = new Map(Object.entries(this.readGroup(group)[topic] ?? {}).map(([p, o]) => [Number(p), o]));
+    if (offsets.size) {
+      const ranges = existsSync(join(this.topicDir(topic), 'topic.json')) ? await this.partitions(topic) : [];
+      refusePastEnd(offsets, ranges, `group ${group}'s committed position (${this.groupFile(group)})`, topic,
+        `delete that file to read ${topic} as a new group would`);
+    }
+    return offsets;
   }
 
   async commit(group: string, topic: string, offsets: Offsets): Promise<void> {
     const all = this.readGroup(group);
     all[topic] = { ...(all[topic] ?? {}), ...Object.fromEntries(offsets) };
-    mkdirSync(join(this.dataDir, 'groups'), { recursive: true });
-    const tmp = `${this.groupFile(group)}.${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(all));
-    renameSync(tmp, this.groupFile(group));
+    withFileErrors(`cannot save the offsets of group ${group} in the ${this.description}`, () => {
+      makeDirectoryDurable(join(this.dataDir, 'groups'));
+      writeFileAtomic(this.groupFile(group), JSON.stringify(all));
+    });
   }
 
   async close(): Promise<void> {}
 }
 
-/** Reads one partition forward from an offset, across segments, one chunk per poll. */
-class PartitionCursor {
-  private base = -1;
-  private position = 0;
+const reported = new Set<string>();
 
-  constructor(private readonly topic: string, readonly partition: number, private readonly dir: string, public offset: number) {}
-
-  poll(): LogRecord[] {
-    if (this.base < 0 && !this.seek()) return [];
-    const chunk = readLines(join(this.dir, segmentName(this.base)), this.position);
-    if (chunk.lines.length === 0) {
-      // the writer rolls to a new segment only after finishing this one
-      const later = listSegments(this.dir).find((b) => b > this.base);
-      if (later !== undefined) {
-        this.base = later;
-        this.position = 0;
-        return this.poll();
-      }
-      return [];
-    }
-    this.position = chunk.next;
-    const records: LogRecord[] = new Array(chunk.lines.length);
-    for (let i = 0; i < chunk.lines.length; i++) {
-      const e = JSON.parse(chunk.lines[i]) as Envelope;
-      records[i] = { topic: this.topic, partition: this.partition, offset: e.offset, timestamp: e.timestamp, key: e.key, value: valueText(e.value) };
-      if (typeof e.value === 'object' && e.value !== null) records[i].parsed = e.value;
-    }
-    this.offset = records[records.length - 1].offset + 1;
-    return records;
-  }
-
-  private seek(): boolean {
-    const segments = listSegments(this.dir);
-    if (segments.length === 0) return false;
-    const base = [...segments].reverse().find((b) => b <= this.offset) ?? segments[0];
-    const { position, offset } = seekInSegment(join(this.dir, segmentName(base)), base, this.offset);
-    this.base = base;
-    this.position = position;
-    this.offset = offset;
-    return true;
-  }
+/** One warning line per damaged line and process, however often it is read past. */
+function reportDamage(d: DamagedLine): void {
+  const key = `${d.topic}/${d.partition}/${d.segment}/${d.byte}`;
+  if (reported.has(key)) return;
+  reported.add(key);
+  process.stderr.write(`salesstream: warning: ${describeDamage(d)}\n`);
 }

@@ -1,6 +1,9 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SalesstreamError } from '../../errors.js';
+import { makeDirectoryDurable, removeStaleTemps, writeFileAtomic } from '../../fs/durable-file.js';
+import { fileSystemError, withFileErrors } from '../../fs/fs-error.js';
+import { refusePastEnd } from '../past-end.js';
 import { unitPositions, type CommitUnit, type ExactlyOnceHandlers, type ExactlyOnceLoop } from '../exactly-once.js';
 import { createPartitioner } from '../partitioner.js';
 import type { Offsets, ProduceRecord } from '../transport.js';
@@ -18,11 +21,15 @@ export interface EmbeddedExactlyOnceOptions {
   outputs: string[];
 }
 
-/** The appends one commit owes the log: redone after a crash until each partition has them. */
+/**
+ * The appends one commit owes the log. They go to offsets `end`, `end`+1, …: after a crash,
+ * the records found there from `end` on (a crash mid-append leaves a prefix) are compared one by
+ * one with these, and exactly the rest are appended.
+ */
 interface PendingAppend {
   topic: string;
   partition: number;
-  /** The partition's end before the append: the append happened iff the end moved past it. */
+  /** The partition's end before the append. */
   end: number;
   records: ProduceRecord[];
 }
@@ -40,9 +47,11 @@ type LoopState = 'new' | 'running' | 'committing' | 'stopped';
  * Exactly-once on the embedded log. One instance per group and source (a lock says so); it owns
  * every partition. A commit is one atomic rename of a checkpoint file holding every partition's
  * state and next input offset together with the output records the commit owes (a write-ahead
- * record); the appends follow. After a crash, the checkpoint is the truth: appends it owes are
- * redone for each output partition whose end has not moved past where it stood, so no output
- * is lost or doubled, and reading resumes from the checkpoint's offsets.
+ * record); the appends follow. After a crash, the checkpoint is the truth: of the appends it
+ * owes, exactly the records missing from each output partition are appended, so no output is lost
+ * or doubled, and reading resumes from the checkpoint's offsets. Appends are fsynced before the
+ * next checkpoint replaces the one that owes them. A checkpoint ahead of its logs (they lost
+ * records: a truncated segment, a power cut after relaxed writes) is refused, never trusted.
  */
 export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
   readonly description: string;
@@ -63,14 +72,16 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
   async run(handlers: ExactlyOnceHandlers): Promise<void> {
     const { transport, source, group } = this.opts;
     const ranges = await transport.partitions(source);
-    mkdirSync(this.dir, { recursive: true });
+    withFileErrors(`cannot keep the checkpoint of group ${group} in ${this.dir}`, () => makeDirectoryDurable(this.dir));
     // one running instance per group and source
     this.lock = acquireLock(join(this.dir, 'owner.lock'),
       (holder) => `group ${group} is already processing ${source} in ${holder}; on the embedded log one instance runs per group`);
+    removeStaleTemps(this.path());
     for (const topic of this.opts.outputs) this.openWriter(topic);
     this.checkpoint = this.readCheckpoint() ?? this.checkpoint;
-    this.redoPending();
     const saved = Object.entries(this.checkpoint.partitions).map(([p, { next }]) => [Number(p), next] as [number, number]);
+    refusePastEnd(new Map(saved), ranges, `group ${group}'s checkpoint (${this.path()})`, source, this.recovery());
+    await this.redoPending();
     // the group's offsets are only for people and tools (lag): the checkpoint is the truth
     if (saved.length) await transport.commit(group, source, new Map(saved));
     this.state = 'running';
@@ -117,10 +128,14 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
       for (const [key, value] of unit.state) if (value === '') delete state[key];
       partitions[unit.partition] = { next: unit.next, state };
       const next: Checkpoint = { ...this.checkpoint, partitions, pending };
-      // the rename is the commit point
-      this.writeCheckpoint(next);
+      // the rename is the commit point; a failed write leaves the previous checkpoint as it was
+      try {
+        writeFileAtomic(this.path(), JSON.stringify(next));
+      } catch (err) {
+        throw fileSystemError(err, `cannot commit group ${this.opts.group}'s checkpoint ${this.path()}`);
+      }
       this.checkpoint = next;
-      this.redoPending();
+      await this.redoPending();
       await this.opts.transport.commit(this.opts.group, this.opts.source, new Map(unitPositions(unit)));
       return true;
     } finally {
@@ -160,13 +175,42 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
     return writer;
   }
 
-  /** Appends what the checkpoint owes, where the partition has not moved past where it stood. */
-  private redoPending(): void {
-    const now = Date.now();
+  /** Appends exactly the records the checkpoint owes that are not in the log yet, durably. */
+  private async redoPending(): Promise<void> {
     for (const a of this.checkpoint.pending) {
       const appender = this.openWriter(a.topic).partitions[a.partition];
-      if (appender.nextOffset === a.end) appender.append(a.records, now);
+      const end = appender.nextOffset;
+      if (end < a.end) {
+        refusePastEnd(new Map([[a.partition, a.end]]), [{ partition: a.partition, start: 0, end }],
+          `group ${this.opts.group}'s last commit (${this.path()}) wrote output that`, a.topic, this.recovery());
+      }
+      const present = end === a.end ? 0 : await this.presentPrefix(a, end);
+      withFileErrors(`cannot write group ${this.opts.group}'s output to topic ${a.topic}`, () => {
+        if (present < a.records.length) appender.append(a.records.slice(present), Date.now());
+      });
     }
+    withFileErrors(`cannot write group ${this.opts.group}'s output`, () => {
+      for (const { partitions } of this.writers.values()) partitions.forEach((p) => p.sync());
+    });
+  }
+
+  /** How many of a pending append's records are in the log already, from its first offset on. */
+  private async presentPrefix(a: PendingAppend, end: number): Promise<number> {
+    let present = 0;
+    const until = Math.min(end, a.end + a.records.length);
+    for await (const batch of this.opts.transport.read({ topic: a.topic, from: new Map([[a.partition, a.end]]), until: new Map([[a.partition, until]]) })) {
+      for (const r of batch) {
+        const owed = a.records[present];
+        if (r.offset !== a.end + present || r.key !== owed.key || r.value !== owed.value) return present;
+        present++;
+      }
+    }
+    return present;
+  }
+
+  /** What to do about a checkpoint that is ahead of its logs. */
+  private recovery(): string {
+    return `to recompute from what the log holds, delete ${this.dir} and the records of ${this.opts.outputs.join(', ') || 'the outputs'} (or restore the lost segments)`;
   }
 
   private path(): string {
@@ -180,20 +224,15 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
     } catch {
       return undefined;
     }
-    const parsed = JSON.parse(text) as Checkpoint;
-    if (parsed.version !== 1 || parsed.source !== this.opts.source) throw new SalesstreamError(`${this.path()} is not a checkpoint of ${this.opts.source}`);
+    let parsed: Checkpoint;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // written atomically, so only damage from outside (a bad disk, an edit) can do this
+      throw new SalesstreamError(`${this.path()} is damaged (not whole JSON); ${this.recovery()}`);
+    }
+    if (parsed?.version !== 1 || parsed.source !== this.opts.source) throw new SalesstreamError(`${this.path()} is not a checkpoint of ${this.opts.source}`);
     return parsed;
   }
 
-  private writeCheckpoint(checkpoint: Checkpoint): void {
-    const tmp = `${this.path()}.${process.pid}`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify(checkpoint));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path());
-  }
 }

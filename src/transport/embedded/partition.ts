@@ -1,6 +1,7 @@
-import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeEnvelope, offsetOfLine } from './envelope.js';
+import { syncDirectory, writeAll } from '../../fs/durable-file.js';
+import { decodeEnvelope, encodeEnvelope, offsetOfLine } from './envelope.js';
 import { listSegments, readLines, segmentName } from './files.js';
 
 /** Lines encoded into the write buffer at a time (see append). */
@@ -31,21 +32,30 @@ class ByteBuffer {
   }
 }
 
-/** Where a partition's log ends: its last segment and the next offset to write. */
+/**
+ * Where a partition's log ends: its last segment, the next offset to write (one past the last
+ * whole record's; damaged lines are passed over) and the byte after the last complete line.
+ */
 export function partitionEnd(dir: string): { base: number; end: number; bytes: number } {
   const segments = listSegments(dir);
   if (segments.length === 0) return { base: 0, end: 0, bytes: 0 };
   const base = segments[segments.length - 1];
   const path = join(dir, segmentName(base));
   let position = 0;
-  let count = 0;
+  let end = base;
   for (;;) {
     const chunk = readLines(path, position, 8 << 20);
     if (chunk.lines.length === 0) break;
-    count += chunk.lines.length;
+    for (let i = chunk.lines.length - 1; i >= 0; i--) {
+      const e = decodeEnvelope(chunk.lines[i]);
+      if (e !== undefined && e.offset >= end) {
+        end = e.offset + 1;
+        break;
+      }
+    }
     position = chunk.next;
   }
-  return { base, end: base + count, bytes: position };
+  return { base, end, bytes: position };
 }
 
 export function partitionStart(dir: string): number {
@@ -71,12 +81,15 @@ export function seekInSegment(path: string, base: number, target: number): { pos
 /**
  * The single writer of one partition. Opening cuts off an unfinished last line left by a crash;
  * each append is one write() of whole lines, so readers see every record whole or not at all.
+ * An append that fails (a full disk) is cut off again, so what stays is only what was appended
+ * in full. sync() makes the appends so far durable (fsync): the writer calls it once per batch.
  */
 export class PartitionAppender {
   private fd: number;
   private base: number;
   private bytes: number;
   private next: number;
+  private dirty = false;
   private readonly out = new ByteBuffer();
 
   constructor(private readonly dir: string, private readonly segmentBytes: number) {
@@ -97,12 +110,13 @@ export class PartitionAppender {
     if (this.bytes >= this.segmentBytes) this.roll();
     const out = this.out;
     out.reset();
+    const first = this.next;
     // the lines go into the buffer a chunk of text at a time: one native call per chunk, and no
     // text of the whole batch kept alive (a rope of thousands of lines costs the GC dearly)
     let text = '';
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
-      text += encodeEnvelope(this.next++, timestamp, r.key, r.value, r.json);
+      text += encodeEnvelope(first + i, timestamp, r.key, r.value, r.json);
       if (i % LINES_PER_CHUNK === LINES_PER_CHUNK - 1) {
         out.write(text);
         text = '';
@@ -110,9 +124,27 @@ export class PartitionAppender {
     }
     out.write(text);
     const buffer = out.bytes();
-    let written = 0;
-    while (written < buffer.length) written += writeSync(this.fd, buffer, written, buffer.length - written, this.bytes + written);
+    try {
+      writeAll(this.fd, buffer, this.bytes);
+    } catch (err) {
+      // leave no part of a failed append for readers to see (best effort: the disk may refuse that too)
+      try {
+        ftruncateSync(this.fd, this.bytes);
+      } catch {
+        // the next writer's open cuts an unfinished line; whole lines of a failed batch may stay
+      }
+      throw err;
+    }
     this.bytes += buffer.length;
+    this.next = first + records.length;
+    this.dirty = true;
+  }
+
+  /** Makes every append so far durable. */
+  sync(): void {
+    if (!this.dirty) return;
+    fsyncSync(this.fd);
+    this.dirty = false;
   }
 
   close(): void {
@@ -120,6 +152,9 @@ export class PartitionAppender {
   }
 
   private roll(): void {
+    // the finished segment is durable before the next one exists: a reader (or recovery) that
+    // sees the new segment can trust the old one is whole
+    this.sync();
     closeSync(this.fd);
     this.base = this.next;
     this.bytes = 0;
@@ -128,6 +163,9 @@ export class PartitionAppender {
 
   private openSegment(base: number): number {
     const path = join(this.dir, segmentName(base));
-    return openSync(path, existsSync(path) ? 'r+' : 'w+');
+    if (existsSync(path)) return openSync(path, 'r+');
+    const fd = openSync(path, 'w+');
+    syncDirectory(this.dir);
+    return fd;
   }
 }
