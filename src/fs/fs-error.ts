@@ -1,3 +1,4 @@
+import { fsReason } from '../config/folders.js';
 import { SalesstreamError } from '../errors.js';
 
 /**
@@ -8,20 +9,18 @@ import { SalesstreamError } from '../errors.js';
 export function fileSystemError(err: unknown, doing: string): unknown {
   const code = (err as NodeJS.ErrnoException)?.code;
   const path = (err as NodeJS.ErrnoException)?.path;
-  const where = path ? ` (${path})` : '';
+  const line = `${doing}: ${fsReason(err)}${path ? ` at ${path}` : ''}`;
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new SalesstreamError(`${doing}: the disk is full${where}; free some space and run again`, 1);
+      return new SalesstreamError(`${line}; free some space and run again`, 1);
     case 'EIO':
-      return new SalesstreamError(`${doing}: input/output error${where}; the disk may be failing`, 1);
+      return new SalesstreamError(`${line}; the disk may be failing`, 1);
     case 'EROFS':
-      return new SalesstreamError(`${doing}: the file system is read-only${where}`, 2);
     case 'ENOTDIR':
-      return new SalesstreamError(`${doing}: a part of the path is a file, not a folder${where}`, 2);
     case 'EACCES':
     case 'EPERM':
-      return new SalesstreamError(`${doing}: permission denied${where}`, 2);
+      return new SalesstreamError(line, 2);
     default:
       return err;
   }
