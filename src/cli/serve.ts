@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadCatalog } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { checkTopicName } from '../model/names.js';
 import { RecordReports } from '../jobs/stream-reports.js';
 import { formatCount } from '../render/output.js';
 import type { TableLag } from '../serve/store.js';
@@ -13,6 +14,8 @@ interface ServeFlags {
   queryTimeout: string;
   maxRows: string;
   retention: string;
+  totalsTopic: string;
+  enrichedTopic: string;
   format?: string;
 }
 
@@ -28,6 +31,8 @@ export function registerServe(program: Command): void {
     .option('--query-timeout <duration>', 'stop a query running longer than this', '10s')
     .option('--max-rows <n>', 'return at most this many rows per query (the answer says partialResult: true when cut)', '100000')
     .option('--retention <n>', 'hold at most the newest N valid records per table; older ones are dropped', '2000000')
+    .option('--totals-topic <topic>', 'the topic of the runningTotals table (stream totals --sink)', 'demo.running.totals')
+    .option('--enriched-topic <topic>', 'the topic of the purchasesEnriched table (stream enrich --sink)', 'demo.purchases.enriched')
     .option('--format <format>', 'pretty (a status line redrawn on a terminal) or json (status lines); default pretty on a terminal')
     .action(async (flags: ServeFlags, command: Command) => {
       const config = configFor(command);
@@ -37,15 +42,14 @@ export function registerServe(program: Command): void {
       const limits = { timeoutMs: duration('--query-timeout', flags.queryTimeout), maxRows: wholeNumber('--max-rows', flags.maxRows, 1) };
       const retention = wholeNumber('--retention', flags.retention, 1);
       // DuckDB and the HTTP server load here, so the other commands start without them
-      const [{ LiveStore }, { servePinot }, { PURCHASES_ENRICHED_TOPIC }, { RUNNING_TOTALS_TOPIC }] = await Promise.all([
-        import('../serve/store.js'), import('../serve/http.js'), import('../serve/tables.js'), import('../batch/commands.js'),
-      ]);
+      const topics = { ...config.topics, runningTotals: checkTopicName(flags.totalsTopic, '--totals-topic'), purchasesEnriched: checkTopicName(flags.enrichedTopic, '--enriched-topic') };
+      const [{ LiveStore }, { servePinot }] = await Promise.all([import('../serve/store.js'), import('../serve/http.js')]);
       const signal = interruptSignal();
       const reports = new RecordReports((line) => process.stderr.write(`${line}\n`));
       await withTransport(config, async (transport) => {
         const store = await LiveStore.open({
           transport,
-          topics: { ...config.topics, runningTotals: RUNNING_TOTALS_TOPIC, purchasesEnriched: PURCHASES_ENRICHED_TOPIC },
+          topics,
           catalog: () => loadCatalog(config.catalogPath),
           retention,
           onMalformed: (bad, count) => {

@@ -38,6 +38,7 @@ export interface TableLag extends TableStatus {
 
 export class LiveStore {
   private queries = 0;
+  private lookups: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -74,27 +75,46 @@ export class LiveStore {
   }
 
   private async follow(table: LiveTable, signal: AbortSignal): Promise<void> {
-    const ranges = await this.waitForTopic(table.spec.topic, signal);
-    if (!ranges) return;
-    if (!table.listed) await table.list();
-    const from = new Map(ranges.map((r) => [r.partition, r.start]));
-    for await (const records of this.transport.read({ topic: table.spec.topic, from, signal })) {
-      table.add(records);
-      // a backlog is read as fast as it is made visible, not faster: memory stays bounded
-      if (table.backlog > MAX_BACKLOG) await table.drained();
+    while (!signal.aborted) {
+      const ranges = await this.waitForTopic(table.spec.topic, signal);
+      if (!ranges) return;
+      if (!table.listed) await table.list();
+      // from where the table is (a retry goes on where the last read stopped)
+      const from = new Map(ranges.map((r) => [r.partition, Math.max(r.start, table.positions.get(r.partition) ?? r.start)]));
+      try {
+        for await (const records of this.transport.read({ topic: table.spec.topic, from, signal })) {
+          table.add(records);
+          // a backlog is read as fast as it is made visible, not faster: memory stays bounded
+          if (table.backlog > MAX_BACKLOG) await table.drained();
+        }
+      } catch (err) {
+        // kafkajs can briefly call a topic unknown while another one is being looked for: read again
+        if (!(err instanceof UsageError)) throw err;
+        await sleep(TOPIC_POLL_MS, undefined, { signal }).catch(() => undefined);
+      }
     }
   }
 
+  /**
+   * The topic's partitions once it exists. One look at a time: kafkajs's admin client fails every
+   * lookup made while it is looking for a topic that does not exist.
+   */
   private async waitForTopic(topic: string, signal: AbortSignal) {
     while (!signal.aborted) {
       try {
-        return await this.transport.partitions(topic);
+        return await this.partitions(topic);
       } catch (err) {
         if (!(err instanceof UsageError)) throw err;
       }
       await sleep(TOPIC_POLL_MS, undefined, { signal }).catch(() => undefined);
     }
     return undefined;
+  }
+
+  private partitions(topic: string) {
+    const next = this.lookups.then(() => this.transport.partitions(topic));
+    this.lookups = next.catch(() => undefined);
+    return next;
   }
 
   /** The tables listed now (those whose topic exists, and the ones always listed). */
@@ -115,7 +135,7 @@ export class LiveStore {
     return Promise.all(this.live.map(async (t) => {
       const status = t.snapshot();
       if (!status.listed) return { ...status, lag: 0 };
-      const ranges = await this.transport.partitions(t.spec.topic).catch(() => []);
+      const ranges = await this.partitions(t.spec.topic).catch(() => []);
       const lag = ranges.reduce((sum, r) => sum + Math.max(0, r.end - (t.positions.get(r.partition) ?? r.start)), 0);
       return { ...status, lag };
     }));

@@ -55,9 +55,6 @@ export interface ServeTopics {
   purchasesEnriched: string;
 }
 
-/** The sink of `stream enrich` (DESIGN §2); the ini names no topic for it. */
-export const PURCHASES_ENRICHED_TOPIC = 'demo.purchases.enriched';
-
 export function tableSpecs(topics: ServeTopics): TableSpec[] {
   const spec = (table: string, schema: ViewSchema, topic: string, always: boolean, timeColumn: string): TableSpec => ({ table, schema: { ...schema, view: table }, topic, always, timeColumn });
   return [
