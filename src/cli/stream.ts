@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import Table from 'cli-table3';
 import { UsageError } from '../errors.js';
 import { runStreamTotals, type TotalsTrigger } from '../jobs/stream-totals.js';
 import { runStreamWindow } from '../jobs/stream-window.js';
 import { runStreamEnrich, type EnrichTrigger } from '../jobs/stream-enrich.js';
 import { checkGroupId, checkTopicName } from '../model/names.js';
 import { formatTimestamp, isoFromMicros } from '../model/timestamp.js';
-import { formatCount, formatMoney, printJsonLine } from '../render/output.js';
+import { formatCount } from '../render/output.js';
+import { LiveView } from '../render/live-view.js';
+import { totalsFrame, windowFrame } from '../render/stream-tables.js';
 import { OUTPUT_MODES, windowRowJson, type OutputMode } from '../stream/window-store.js';
 import { WATERMARK_ADVANCES, type WindowTrigger } from '../stream/windowed-sales.js';
 import { SlidingWindows } from '../stream/windows.js';
@@ -32,6 +33,7 @@ interface WindowFlags {
   format?: string;
   sessionTimeout: string;
   watermarkAdvance: string;
+  redraw: boolean;
 }
 
 interface TotalsFlags {
@@ -93,6 +95,7 @@ export function registerStream(program: Command): void {
     .option('--idle-timeout <duration>', 'a partition silent this long stops holding the watermark back', '30s')
     .option('--max-future <duration>', MAX_FUTURE_HELP, 'none')
     .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
+    .option('--no-redraw', 'append each batch\'s table instead of redrawing one in place (as Spark\'s console sink)')
     .option('--session-timeout <duration>', 'Kafka consumer-group session timeout (with --group): how soon a waiting instance takes over from a dead one', '10s')
     .action(async (flags: WindowFlags, command: Command) => {
       checkNames(flags);
@@ -116,7 +119,7 @@ export function registerStream(program: Command): void {
       };
       if (flags.group?.trim() === '') throw new UsageError('--group must not be empty');
       const source = flags.source ?? config.topics.purchases;
-      const view = new LiveView(options.format);
+      const view = new LiveView({ format: options.format, redraw: flags.redraw });
       let previous: { events: number; at: number } = { events: 0, at: Date.now() };
       await withTransport(config, (transport) => runStreamWindow({
         transport,
@@ -131,12 +134,12 @@ export function registerStream(program: Command): void {
         dlq: flags.dlq,
         sessionTimeout: options.sessionTimeout,
         signal: interruptSignal(),
-        onReport: (line) => process.stderr.write(`salesstream: ${line}\n`),
+        onReport: (line) => view.report(`salesstream: ${line}`),
         onTrigger: (t) => {
           const at = Date.now();
           const rate = (t.events - previous.events) / Math.max((at - previous.at) / 1000, 1e-3);
           previous = { events: t.events, at };
-          view.show(windowJson(t), () => windowTable(t, rate, view.height()));
+          view.show(windowJson(t), (size) => windowFrame(t, rate, size));
         },
       }));
     });
@@ -167,7 +170,7 @@ export function registerStream(program: Command): void {
         maxFuture: maxFuture(flags.maxFuture),
         sessionTimeout: duration('--session-timeout', flags.sessionTimeout),
       };
-      const view = new LiveView(options.format);
+      const view = new LiveView({ format: options.format, redraw: true });
       await withTransport(config, (transport) => runStreamTotals({
         transport,
         source: flags.source ?? config.topics.purchases,
@@ -181,8 +184,8 @@ export function registerStream(program: Command): void {
         maxFuture: options.maxFuture,
         sessionTimeout: options.sessionTimeout,
         signal: interruptSignal(),
-        onReport: (line) => process.stderr.write(`salesstream: ${line}\n`),
-        onTrigger: (t) => view.show(totalsJson(t), () => totalsTable(t)),
+        onReport: (line) => view.report(`salesstream: ${line}`),
+        onTrigger: (t) => view.show(totalsJson(t), (size) => totalsFrame(t, size)),
       }));
     });
 
@@ -218,7 +221,7 @@ function registerEnrich(stream: Command): void {
         format: outputFormat(flags.format),
         sessionTimeout: duration('--session-timeout', flags.sessionTimeout),
       };
-      const view = new LiveView(options.format);
+      const view = new LiveView({ format: options.format, redraw: true });
       await withTransport(config, (transport) => runStreamEnrich({
         transport,
         source: flags.source ?? config.topics.purchases,
@@ -233,8 +236,8 @@ function registerEnrich(stream: Command): void {
         dlq: flags.dlq,
         sessionTimeout: options.sessionTimeout,
         signal: interruptSignal(),
-        onReport: (line) => process.stderr.write(`salesstream: ${line}\n`),
-        onTrigger: (t) => view.show(enrichJson(t), () => enrichLine(t)),
+        onReport: (line) => view.report(`salesstream: ${line}`),
+        onTrigger: (t) => view.show(enrichJson(t), () => [enrichLine(t)]),
       }));
     });
 }
@@ -285,55 +288,4 @@ function totalsJson(t: TotalsTrigger) {
     malformed: t.malformed,
     partitions: t.partitions,
   };
-}
-
-const heading = (batch: number) => ['-------------------------------------------', `Batch: ${batch}`, '-------------------------------------------'];
-
-function windowTable(t: WindowTrigger, rate: number, height: number): string {
-  const table = new Table({
-    head: ['window_start', 'window_end', 'product_id', 'sales', 'drinks', 'transactions', 'rank'],
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
-    style: { head: ['cyan'], compact: true },
-  });
-  const room = Math.max(10, height - 10);
-  for (const r of t.rows.slice(0, room)) {
-    table.push([isoFromMicros(r.windowStart), isoFromMicros(r.windowEnd), r.productId, formatMoney(r.salesCents / 100), formatCount(r.drinks), formatCount(r.transactions), r.rank ?? '']);
-  }
-  const watermark = t.watermark === null ? 'none yet' : isoFromMicros(t.watermark);
-  const counters = `events ${formatCount(t.events)} · late ${formatCount(t.late)} · malformed ${formatCount(t.malformed)} · watermark ${watermark} · ${formatCount(Math.round(rate))} events/s`;
-  const more = t.rows.length > room ? [`only showing top ${room} of ${formatCount(t.rows.length)} rows`] : [];
-  return [...heading(t.batch), counters, table.toString(), ...more].join('\n');
-}
-
-function totalsTable(t: TotalsTrigger): string {
-  const table = new Table({
-    head: ['product_id', 'transactions', 'quantities', 'sales', 'event_time', 'rank'],
-    colAligns: ['left', 'right', 'right', 'right', 'left', 'right'],
-    style: { head: ['cyan'], compact: true },
-  });
-  for (const r of t.rows) table.push([r.productId, formatCount(r.totals.transactions), formatCount(r.totals.quantities), formatMoney(r.totals.salesCents / 100), formatTimestamp(r.totals.eventTime), r.rank]);
-  const counters = `events ${formatCount(t.events)} · malformed ${formatCount(t.malformed)} · partitions ${t.partitions.join(',') || 'none'}`;
-  return [...heading(t.batch), counters, table.toString()].join('\n');
-}
-
-/** JSON lines for programs; on a terminal, one table redrawn in place. */
-class LiveView {
-  private lines = 0;
-
-  constructor(private readonly format: 'table' | 'json') {}
-
-  height(): number {
-    return process.stdout.rows ?? 40;
-  }
-
-  show(json: unknown, table: () => string): void {
-    if (this.format === 'json') return printJsonLine(json);
-    const text = table() + '\n';
-    if (process.stdout.isTTY && this.lines > 0) {
-      // back over the previous table, or clear the screen when it no longer fits
-      process.stdout.write(this.lines < this.height() ? `\x1b[${this.lines}F\x1b[J` : '\x1b[H\x1b[2J');
-    }
-    process.stdout.write(text);
-    this.lines = text.split('\n').length - 1;
-  }
 }
