@@ -59,7 +59,10 @@ export function registerDemo(program: Command): void {
       say(`4. ${salesstream} stream window --size 10m --slide 5m --top 5 --until-end`);
       await showNewestFullWindow(transport, config);
 
-      say(`5. ${salesstream} batch top25`);
+      say(`5. ${salesstream} stream enrich --until-end`);
+      await showEnriched(transport, config);
+
+      say(`6. ${salesstream} batch top25`);
       await showTop25(transport, config);
 
       say(`The data stays in ${shownDir}; try next: ${salesstream} batch kpis --by category`);
@@ -94,6 +97,22 @@ async function showNewestFullWindow(transport: EmbeddedTransport, config: Loaded
   process.stdout.write(`window ${isoFromMicros(shown[0].windowStart)} – ${isoFromMicros(shown[0].windowEnd)}, top 5 by sales:\n`);
   printTable(['rank', 'product_id', 'sales', 'drinks', 'transactions'],
     shown.map((r) => [r.rank, r.productId, formatMoney(r.salesCents / 100), r.drinks, r.transactions]), ['right', 'left', 'right', 'right', 'right']);
+}
+
+/** The Flink job's output: each purchase with its product as it was then; the last three shown. */
+async function showEnriched(transport: EmbeddedTransport, config: LoadedConfig): Promise<void> {
+  const [{ runStreamEnrich }, { runTail }] = await Promise.all([import('../jobs/stream-enrich.js'), import('../jobs/tail.js')]);
+  const sink = 'demo.purchases.enriched';
+  const result = await runStreamEnrich({
+    transport, source: config.topics.purchases, catalog: config.topics.products, group: 'salesstream-enrich', from: 'beginning', untilEnd: true,
+    trigger: 1000, join: { delay: 10 * MINUTE, maxWait: 30_000 }, sink, sessionTimeout: 10_000, signal: never(),
+    onTrigger: () => undefined, onReport: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`${formatCount(result.enriched)} purchases enriched into ${sink}, ${formatCount(result.unmatched)} unmatched; the last three:\n`);
+  await runTail({
+    transport, topics: [sink], follow: false, from: { kind: 'last', count: 3 }, where: [], signal: never(),
+    onRecord: (r) => process.stdout.write(`${r.value}\n`),
+  });
 }
 
 /** The original Spark batch job, by DuckDB (loaded only here, as by the batch commands). */

@@ -48,6 +48,8 @@ export interface EnrichTrigger {
   partitions: number[];
 }
 
+/** Purchases read and not committed that bring the next trigger forward. */
+const COMMIT_AT_WAITING = 5_000;
 /** How long a trigger's catalog sync may wait for the reader to reach the catalog's end. */
 const SYNC_WAIT_MS = 5_000;
 /** How long the start may wait to read the catalog to its end before processing purchases. */
@@ -186,7 +188,8 @@ async function enrich(opts: StreamEnrichOptions, loop: ExactlyOnceLoop, join: Te
         reports.report('malformed', `malformed record ${where(r)}: ${parsed.reason}`);
         if (opts.dlq) deadLetters.get(r.partition)?.push({ offset: r.offset, record: deadLetter(r, parsed.reason) });
       }
-      if (ends && readToEnd()) triggers.wake();
+      // a backlog commits as it goes, not once per trigger: what is read waits in memory until then
+      if ((ends && readToEnd()) || join.waiting >= COMMIT_AT_WAITING) triggers.wake();
     },
     peer: () => undefined, // partitions are independent: nothing to learn from another instance's state
   };
