@@ -29,7 +29,8 @@ export class PartitionCursor {
     readonly partition: number,
     private readonly dir: string,
     public offset: number,
-    private readonly onDamaged: (d: DamagedLine) => void,
+    /** Told of each damaged line and of each run of missing offsets, as one line of text. */
+    private readonly onDamaged: (report: string) => void,
   ) {}
 
   /** The next records (none when there are none yet); damaged lines are reported and skipped. */
@@ -42,6 +43,8 @@ export class PartitionCursor {
         // the writer rolls to a new segment only after finishing this one
         const later = listSegments(this.dir).find((b) => b > this.base);
         if (later === undefined) return [];
+        // a segment is rolled only once whole, so a shortfall means records were lost from it
+        if (later > this.offset) this.onDamaged(`topic ${this.topic} partition ${this.partition}: offsets ${this.offset} to ${later - 1} are missing (segment ${segment} ends early)`);
         this.base = later;
         this.position = 0;
         continue;
@@ -52,7 +55,7 @@ export class PartitionCursor {
         const e = decodeEnvelope(chunk.lines[i]);
         // a record's offset is above every earlier one's: anything else is damage too
         if (e === undefined || e.offset < this.offset) {
-          this.onDamaged({ topic: this.topic, partition: this.partition, segment, byte: chunk.starts[i], after: this.offset > 0 ? this.offset - 1 : undefined });
+          this.onDamaged(describeDamage({ topic: this.topic, partition: this.partition, segment, byte: chunk.starts[i], after: this.offset > 0 ? this.offset - 1 : undefined }));
           continue;
         }
         const record: LogRecord = { topic: this.topic, partition: this.partition, offset: e.offset, timestamp: e.timestamp, key: e.key, value: e.text };

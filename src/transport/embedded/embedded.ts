@@ -8,7 +8,7 @@ import { checkGroupId, checkTopicName, isValidName } from '../../model/names.js'
 import { createPartitioner } from '../partitioner.js';
 import { refusePastEnd } from '../past-end.js';
 import type { LogRecord, Offsets, PartitionRange, ProduceRecord, ReadOptions, TopicInfo, Transport, Writer, WriterOptions } from '../transport.js';
-import { PartitionCursor, describeDamage, type DamagedLine } from './cursor.js';
+import { PartitionCursor } from './cursor.js';
 import { SEGMENT_BYTES, partitionDir } from './files.js';
 import { acquireWriterLock, type FileLock } from './lock.js';
 import { PartitionAppender, partitionEnd, partitionStart } from './partition.js';
@@ -63,11 +63,24 @@ export class EmbeddedTransport implements Transport {
   }
 
   partitionCount(topic: string): number {
+    const path = join(this.topicDir(topic), 'topic.json');
+    let text: string;
     try {
-      return JSON.parse(readFileSync(join(this.topicDir(topic), 'topic.json'), 'utf8')).partitions;
+      text = readFileSync(path, 'utf8');
     } catch {
       throw new UsageError(`unknown topic ${topic} in the ${this.description}`);
     }
+    let partitions: unknown;
+    try {
+      partitions = JSON.parse(text).partitions;
+    } catch {
+      // written whole and synced, so only damage from outside (a bad disk, an edit) can do this
+    }
+    if (!Number.isSafeInteger(partitions) || (partitions as number) < 1) {
+      const count = listPartitionDirs(this.topicDir(topic));
+      throw new SalesstreamError(`${path} is damaged; it holds the topic's partition count: write {"partitions":${count}} into it to use the topic again`);
+    }
+    return partitions as number;
   }
 
   async partitions(topic: string): Promise<PartitionRange[]> {
@@ -142,7 +155,7 @@ export class EmbeddedTransport implements Transport {
   async *read({ topic, from, until, signal }: ReadOptions): AsyncIterable<LogRecord[]> {
     const dir = this.topicDir(topic);
     this.partitionCount(topic);
-    const cursors = [...from].map(([partition, offset]) => new PartitionCursor(topic, partition, partitionDir(dir, partition), offset, reportDamage));
+    const cursors = [...from].map(([partition, offset]) => new PartitionCursor(topic, partition, partitionDir(dir, partition), offset, (report) => reportDamage(this.dataDir, report)));
     const done = (c: PartitionCursor) => until !== undefined && c.offset >= (until.get(c.partition) ?? 0);
     while (!signal?.aborted) {
       let progressed = false;
@@ -211,10 +224,17 @@ export class EmbeddedTransport implements Transport {
 
 const reported = new Set<string>();
 
-/** One warning line per damaged line and process, however often it is read past. */
-function reportDamage(d: DamagedLine): void {
-  const key = `${d.topic}/${d.partition}/${d.segment}/${d.byte}`;
+/** One warning line per damaged line (or run of missing offsets) and process, however often it is read past. */
+function reportDamage(dataDir: string, report: string): void {
+  const key = `${dataDir}\0${report}`;
   if (reported.has(key)) return;
   reported.add(key);
-  process.stderr.write(`salesstream: warning: ${describeDamage(d)}\n`);
+  process.stderr.write(`salesstream: warning: ${report}\n`);
+}
+
+/** How many partition folders (0, 1, …) a topic has: what a damaged topic.json should say. */
+function listPartitionDirs(topicDir: string): number {
+  let count = 0;
+  while (existsSync(partitionDir(topicDir, count))) count++;
+  return count;
 }
