@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { SalesstreamError } from '../errors.js';
 import { registerBatch } from './batch.js';
@@ -9,6 +10,7 @@ import { registerServe } from './serve.js';
 import { registerStream } from './stream.js';
 import { registerTail } from './tail.js';
 import { registerTopics } from './topics.js';
+import { subcommandList, usageLine } from './usage.js';
 
 /** Every command, registered in one place (each in its own file). */
 export function buildProgram(): Command {
@@ -17,8 +19,7 @@ export function buildProgram(): Command {
     .option('--brokers <list>', 'Kafka bootstrap servers host:port[,…] (env SALESSTREAM_BROKERS); none = the embedded log')
     .option('--data-dir <path>', 'embedded log directory (env SALESSTREAM_DATA_DIR)', undefined)
     .option('--config <path>', 'configuration.ini to read (env SALESSTREAM_CONFIG)')
-    .showHelpAfterError('(see salesstream --help)')
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'salesstream: ')) });
+    .version(packageVersion(), '-V, --version', 'print the version of salesstream');
   registerDemo(program);
   registerDrain(program);
   registerBatch(program);
@@ -28,12 +29,27 @@ export function buildProgram(): Command {
   registerStream(program);
   registerTail(program);
   registerTopics(program);
-  program.commands.forEach(function exitOverrideAll(c: Command) {
+  (function everyCommand(c: Command) {
     c.exitOverride();
-    c.commands.forEach(exitOverrideAll);
-  });
-  program.exitOverride();
+    c.configureOutput({ outputError: (text, write) => write(`${oneLine(text, c)}\n`) });
+    c.commands.forEach(everyCommand);
+  })(program);
   return program;
+}
+
+/** The version in package.json (dist/cli/main.js is two folders below it). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
+/**
+ * Commander's error for a bad flag or command as the one promised line: its own words, any
+ * "Did you mean" on the same line, the commands there are when one is unknown, and where help is.
+ */
+function oneLine(text: string, command: Command): string {
+  let line = text.trim().replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  if (/^unknown command/.test(line) && command.commands.length) line += ` (commands: ${subcommandList(command)})`;
+  return `salesstream: ${usageLine(line, command)}`;
 }
 
 /** The one place that exits: user errors print one line, anything else a bug hint. */

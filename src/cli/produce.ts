@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { fsReason } from '../config/folders.js';
 import { UsageError } from '../errors.js';
 import { produceRecords, recordsFromInput } from '../jobs/produce.js';
 import { configFor, withTransport } from './context.js';
@@ -32,8 +33,8 @@ export function registerProduce(program: Command): void {
       let text: string;
       try {
         text = readFileSync(flags.file ?? 0, 'utf8');
-      } catch {
-        throw new UsageError(`cannot read ${source}`);
+      } catch (err) {
+        throw new UsageError(`cannot read ${source}: ${fsReason(err)}`);
       }
       const records = recordsFromInput({ text, raw: Boolean(flags.raw), keyField: flags.keyField, source });
       await withTransport(config, (transport) => produceRecords(transport, topic, records, partitions, durability));

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { formatCount, printJsonLine, printTable } from '../render/output.js';
 import { configFor, withTransport } from './context.js';
+import { UsageError } from '../errors.js';
 import { checkTopicName } from '../model/names.js';
+import { subcommandList, usageLine } from './usage.js';
 import { oneOf, wholeNumber } from './values.js';
 
 export function registerTopics(program: Command): void {
@@ -10,7 +12,10 @@ export function registerTopics(program: Command): void {
     .command('list', { isDefault: true })
     .description('list topics with partitions and record counts')
     .option('--format <format>', 'table or json', 'table')
+    // `topics lst` reaches this default command as an argument: say it is an unknown command
+    .allowExcessArguments()
     .action(async (flags: { format: string }, command: Command) => {
+      if (command.args.length) throw new UsageError(usageLine(`unknown command '${command.args[0]}' (commands: ${subcommandList(topics)})`, topics));
       const format = oneOf('--format', flags.format, ['table', 'json'] as const);
       const list = await withTransport(configFor(command), (t) => t.listTopics(), 'read');
       if (format === 'json') list.forEach((t) => printJsonLine(t));
@@ -23,8 +28,15 @@ export function registerTopics(program: Command): void {
     .action(async (name: string, flags: { partitions: string }, command: Command) => {
       checkTopicName(name);
       const partitions = wholeNumber('--partitions', flags.partitions, 1);
-      const created = await withTransport(configFor(command), (t) => t.createTopic(name, partitions));
-      process.stderr.write(created ? `created ${name} with ${partitions} partition(s)\n` : `${name} already exists\n`);
+      const asked = command.getOptionValueSource('partitions') !== 'default';
+      await withTransport(configFor(command), async (t) => {
+        if (await t.createTopic(name, partitions)) return process.stderr.write(`created ${name} with ${partitions} partition(s)\n`);
+        const existing = (await t.partitions(name)).length;
+        if (asked && existing !== partitions) {
+          throw new UsageError(`${name} already exists with ${existing} partition(s), not ${partitions}: delete it first (salesstream topics delete ${name}) to make it again`);
+        }
+        process.stderr.write(`${name} already exists with ${existing} partition(s)\n`);
+      });
     });
   topics
     .command('delete <name>')

@@ -54,12 +54,30 @@ const NUMBER_RULES: NumberRule[] = [
 
 const BROKER = /^[^\s:,]+:\d{1,5}$/;
 
+/** Every section and key the ini may hold: anything else is a typo to report, not to ignore. */
+const INI_KEYS: Record<string, string[]> = {
+  KAFKA: ['bootstrap_servers', 'auth_method', 'sasl_username', 'sasl_password', 'topic_products', 'topic_purchases', 'topic_inventories'],
+  SALES: NUMBER_RULES.filter((r) => r.section === 'SALES').map((r) => r.key),
+  INVENTORY: NUMBER_RULES.filter((r) => r.section === 'INVENTORY').map((r) => r.key),
+};
+
+function unknownIniKeys(ini: ConfigSources['ini']): string[] {
+  const errors: string[] = [];
+  for (const [section, keys] of Object.entries(ini)) {
+    const known = INI_KEYS[section];
+    if (typeof keys !== 'object' || keys === null) errors.push(`${section} is outside any section: put it under ${Object.keys(INI_KEYS).map((k) => `[${k}]`).join(', ')}`);
+    else if (!known) errors.push(`[${section}] is not a section salesstream reads: use ${Object.keys(INI_KEYS).map((k) => `[${k}]`).join(', ')}`);
+    else for (const key of Object.keys(keys)) if (!known.includes(key)) errors.push(`[${section}] ${key} is not a key salesstream reads: use ${known.join(', ')}`);
+  }
+  return errors;
+}
+
 /**
  * Pure: merges flags > environment > ini > defaults and reports every problem at once, each
  * naming the key and what is accepted.
  */
 export function validateConfig({ ini, env, flags }: ConfigSources): ConfigResult {
-  const errors: string[] = [];
+  const errors: string[] = unknownIniKeys(ini);
   const kafka = ini.KAFKA ?? {};
   const text = (v: string | undefined) => (v ?? '').trim();
 

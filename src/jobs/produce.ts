@@ -15,8 +15,11 @@ export interface ProduceInput {
  * naming the line, and nothing is sent.
  */
 export function recordsFromInput({ text, raw, keyField, source }: ProduceInput): ProduceRecord[] {
+  if (raw && keyField !== undefined) throw new UsageError('--key-field needs JSON records: it cannot be used with --raw');
   if (raw) return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '').map((value) => ({ key: null, value }));
   const values: unknown[] = [];
+  /** Where each value was, for messages: "line 3" or "element 3". */
+  let where = (i: number) => `element ${i + 1}`;
   if (text.trimStart().startsWith('[')) {
     try {
       values.push(...(JSON.parse(text) as unknown[]));
@@ -24,8 +27,11 @@ export function recordsFromInput({ text, raw, keyField, source }: ProduceInput):
       throw new UsageError(`${source}: not a valid JSON array (${(err as Error).message}); use --raw to send lines unparsed`);
     }
   } else {
+    const lines: number[] = [];
+    where = (i) => `line ${lines[i]}`;
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
+      lines.push(i + 1);
       try {
         values.push(JSON.parse(line));
       } catch {
@@ -33,13 +39,16 @@ export function recordsFromInput({ text, raw, keyField, source }: ProduceInput):
       }
     });
   }
-  return values.map((value) => ({ key: keyOf(value, keyField), value: JSON.stringify(value), json: typeof value === 'object' && value !== null }));
-}
-
-function keyOf(value: unknown, keyField?: string): string | null {
-  if (!keyField || typeof value !== 'object' || value === null) return null;
-  const key = (value as Record<string, unknown>)[keyField];
-  return key === undefined || key === null ? null : String(key);
+  const keyOf = (value: unknown, i: number): string | null => {
+    if (keyField === undefined) return null;
+    const problem = (what: string) => new UsageError(`${source} ${where(i)}: ${what}; --key-field takes a field whose value is a string, number or boolean (nothing was sent)`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw problem('not a JSON object');
+    const key = (value as Record<string, unknown>)[keyField];
+    if (key === undefined || key === null) throw problem(`no ${JSON.stringify(keyField)} field`);
+    if (typeof key === 'object') throw problem(`${JSON.stringify(keyField)} is ${Array.isArray(key) ? 'an array' : 'an object'}`);
+    return String(key);
+  };
+  return values.map((value, i) => ({ key: keyOf(value, i), value: JSON.stringify(value), json: typeof value === 'object' && value !== null }));
 }
 
 /** Sends records to a topic, creating it when missing. */
