@@ -93,14 +93,14 @@ class CatalogFollower {
     this.reports.report('malformed catalog', `malformed catalog record ${where(r)}: ${parsed.reason} (not used)`);
   }
 
-  /** Reads to the catalog's end offsets as of now; false when that took longer than `limit` ms. */
-  async sync(limit: number): Promise<boolean> {
+  /** Reads to the catalog's end offsets as of now; false when that took longer than `limit` ms or `signal` aborted. */
+  async sync(limit: number, signal?: AbortSignal): Promise<boolean> {
     const asked = Date.now();
     const ends = await this.transport.partitions(this.topic);
     const deadline = Date.now() + limit;
     while (ends.some((r) => (this.positions.get(r.partition) ?? 0) < r.end)) {
       if (this.failure) throw this.failure;
-      if (Date.now() > deadline || this.reading.signal.aborted) return false;
+      if (Date.now() > deadline || this.reading.signal.aborted || signal?.aborted) return false;
       await sleep(5);
     }
     this.syncedAt = asked;
@@ -135,7 +135,7 @@ export async function runStreamEnrich(opts: StreamEnrichOptions): Promise<Enrich
   // the whole catalog first, as Kafka Streams restores a global table before processing
   await catalog.start();
   try {
-    if (!(await catalog.sync(START_SYNC_WAIT_MS)) && !opts.signal.aborted) {
+    if (!(await catalog.sync(START_SYNC_WAIT_MS, opts.signal)) && !opts.signal.aborted) {
       throw new SalesstreamError(`could not read the catalog ${opts.catalog} to its end within ${START_SYNC_WAIT_MS / 1000} s`);
     }
     const loop = await exactlyOnceLoop({ ...opts, outputs, kind: 'enrich', onWarning: opts.onReport, command: 'stream enrich' });

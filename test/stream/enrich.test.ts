@@ -34,6 +34,17 @@ async function until(stdout: () => string, condition: (last: any) => boolean, wh
 }
 
 describe('salesstream stream enrich on the embedded log', () => {
+  it('refuses an unknown catalog topic and a bad --max-wait with one line, exit 2', async () => {
+    const cwd = tempDir();
+    await produce(cwd, 'demo.purchases', []);
+    for (const [args, message] of [[[], /unknown topic demo\.products/], [['--max-wait', 'soon'], /--max-wait "soon" is not a duration/]] as const) {
+      const r = await runCli(['stream', 'enrich', '--until-end', ...args], { cwd });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^salesstream: .*\n$/);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
   it('--until-end equals an independent temporal join record for record (versions changing, out of order, re-published, malformed)', async () => {
     for (const seed of [1, 2]) {
       const cwd = tempDir();
