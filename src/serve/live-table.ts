@@ -4,7 +4,9 @@
 // processors share) and moves the valid ones into the table in one transaction, so a query sees a
 // flush whole or not at all.
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { firstLine } from '../batch/duckdb.js';
 import { checkedSelect, quoteIdent, quoteString, valueTransformSpec } from '../batch/schema.js';
+import { SalesstreamError } from '../errors.js';
 import type { LogRecord } from '../transport/transport.js';
 import type { TableSpec } from './tables.js';
 
@@ -107,8 +109,9 @@ export class LiveTable {
   private kick(): void {
     if (this.flushing || this.pending.length === 0 || this.failure) return;
     this.flushing = this.flush()
-      .catch((err) => {
-        this.failure = err;
+      .catch((err: unknown) => {
+        // DuckDB refusing a flush (out of memory) ends serve with one line, not a bug report
+        this.failure = new SalesstreamError(`cannot keep the ${this.spec.table} table up to date: ${firstLine(err)}`);
       })
       .finally(() => {
         this.flushing = undefined;
