@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { collect, jsonLines, runCli, startCli, tempDir } from '../helpers/cli.js';
+import { collect, FIXTURES, jsonLines, runCli, startCli, tempDir } from '../helpers/cli.js';
 import { rng, wireTime } from './reference.js';
 import { canonical, enrichInput, enrichResult, joinable } from './enrich-reference.js';
 
@@ -71,6 +71,22 @@ describe('salesstream stream enrich on the embedded log', () => {
       expect(await tail('demo.purchases.enriched', cwd)).toHaveLength(enriched.length);
     }
   }, 240_000);
+
+  it('enriches the original generator\'s recorded output (no keys, no transaction ids) into what the original dashboard showed', async () => {
+    const cwd = tempDir();
+    // the catalog as the original published it (no keys), at the start of the recorded day
+    await ok(['generate', '--count', '1', '--seed', '1', '--fast', '--keys', 'none', '--start-time', '2022-08-31T00:00:00Z'], cwd);
+    await ok(['produce', 'demo.purchases', '--file', join(FIXTURES, 'sample_data_small.json')], cwd);
+    await ok(['stream', 'enrich', '--until-end', '--unmatched', 'nomatch'], cwd);
+    const recorded = (await tail('demo.purchases.enriched', cwd)).map((e) => e.value).filter((v) => v.transaction_id === null);
+    const cents = (f: (v: any) => number) => Math.round(recorded.reduce((sum, v) => sum + f(v) * 100, 0));
+    // DESIGN §8: 290 sales records, 352 drinks, sales $2,094.74, gross profit $1,223.28
+    expect(recorded).toHaveLength(290);
+    expect(recorded.reduce((n, v) => n + v.purchase_quantity, 0)).toBe(352);
+    expect(cents((v) => v.total_purchase)).toBe(209_474);
+    expect(cents((v) => v.purchase_quantity * (v.product_price - v.product_cogs))).toBe(122_328);
+    expect(await tail('nomatch', cwd)).toEqual([]);
+  }, 180_000);
 
   it('generate --price-changes then enrich: one record per purchase, each with the price valid at its time', async () => {
     const cwd = tempDir();
