@@ -47,38 +47,50 @@ export class QueryPool {
 
   async run(sql: string, limits: QueryLimits): Promise<QueryAnswer> {
     const connection = await this.acquire();
-    const timer = setTimeout(() => connection.interrupt(), limits.timeoutMs);
-    let timedOut = false;
-    timer.unref();
-    const started = Date.now();
+    // DuckDB drops an interrupt that arrives between two statements, so past the limit it is
+    // repeated until the query's statements are over
+    let expired = false;
+    let repeat: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      expired = true;
+      connection.interrupt();
+      repeat = setInterval(() => connection.interrupt(), 100);
+    }, limits.timeoutMs);
+    const stopInterrupting = () => {
+      clearTimeout(timer);
+      clearInterval(repeat);
+    };
     try {
       // batch's sandbox: exactly one query, or a UsageError saying why not
       await checkReadOnly(connection, sql);
       const prepared = await connection.prepare(sql);
-      // as batch sql: a transaction always rolled back, whatever the statement did
-      await connection.run('BEGIN TRANSACTION');
       try {
-        const reader = await prepared.streamAndReadUntil(limits.maxRows + 1);
-        const result = toResult(reader);
-        return {
-          columns: result.columns.map((c, i) => ({ name: c.name, type: reader.columnTypes()[i] })),
-          rows: result.rows.slice(0, limits.maxRows),
-          truncated: result.rows.length > limits.maxRows,
-        };
+        // as batch sql: a transaction always rolled back, whatever the statement did
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          const reader = await prepared.streamAndReadUntil(limits.maxRows + 1);
+          const result = toResult(reader);
+          return {
+            columns: result.columns.map((c, i) => ({ name: c.name, type: reader.columnTypes()[i] })),
+            rows: result.rows.slice(0, limits.maxRows),
+            truncated: result.rows.length > limits.maxRows,
+          };
+        } finally {
+          stopInterrupting();
+          await connection.run('ROLLBACK').catch(() => undefined);
+        }
       } finally {
-        await connection.run('ROLLBACK').catch(() => undefined);
         prepared.destroySync();
       }
     } catch (err) {
       if (err instanceof QueryFailure) throw err;
       const message = firstLine(err).replace(/^Failed to extract statements: /, '');
-      timedOut = /^INTERRUPT Error/i.test(message) && Date.now() - started >= limits.timeoutMs * 0.9;
-      if (timedOut) throw new QueryFailure('timeout', `query ran past the time limit of ${limits.timeoutMs} ms and was stopped`);
+      if (expired && /^INTERRUPT Error/i.test(message)) throw new QueryFailure('timeout', `query ran past the time limit of ${limits.timeoutMs} ms and was stopped`);
       if (err instanceof UsageError) throw new QueryFailure(/^no query given/.test(err.message) ? 'invalid' : 'refused', err.message);
       if (/^Permission Error/i.test(message)) throw new QueryFailure('refused', message);
       throw new QueryFailure(/^(Parser|Binder|Catalog) Error/i.test(message) ? 'invalid' : 'execution', message);
     } finally {
-      clearTimeout(timer);
+      stopInterrupting();
       this.release(connection);
     }
   }
