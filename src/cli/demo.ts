@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadCatalog, loadConfig, type LoadedConfig } from '../config/load.js';
 import { runStreamWindow } from '../jobs/stream-window.js';
 import { isoFromMicros } from '../model/timestamp.js';
+import { chalkFor } from '../render/color.js';
 import { formatCount, formatMoney, printTable } from '../render/output.js';
 import { SlidingWindows } from '../stream/windows.js';
 import { EmbeddedTransport } from '../transport/embedded/embedded.js';
@@ -33,7 +34,7 @@ export function registerDemo(program: Command): void {
       const dir = resolve(shownDir);
       prepareDemoDir(dir, flags.dir !== undefined ? '--dir' : 'data dir');
       // the demo's own code loads when it runs, not at every command's start-up
-      const [{ default: chalk }, { runGenerate }, { runTail }] = await Promise.all([import('chalk'), import('../jobs/generate.js'), import('../jobs/tail.js')]);
+      const [chalk, { runGenerate }, { runTail }] = await Promise.all([chalkFor(), import('../jobs/generate.js'), import('../jobs/tail.js')]);
       const say = (text: string) => process.stdout.write(`\n${chalk.bold(text)}\n`);
       // each step shows the command that does it, to be typed as it is from the same folder
       const salesstream = commandPrefix(shownDir, global.config, config.brokers.length > 0);

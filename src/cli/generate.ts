@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { loadCatalog } from '../config/load.js';
 import type { GenerateSummary } from '../jobs/generate.js';
+import { colorOn } from '../render/color.js';
 import { formatCount } from '../render/output.js';
 import { configFor, interruptSignal, withTransport } from './context.js';
 import { isoTime, oneOf, positiveNumber, wholeNumber } from './values.js';
@@ -45,7 +46,7 @@ export function registerGenerate(program: Command): void {
       };
       const catalog = loadCatalog(config.catalogPath);
       // the spinner library is loaded only when there is a terminal to spin on
-      const spinner = process.stderr.isTTY ? (await import('ora')).default({ text: 'generating…', stream: process.stderr }).start() : undefined;
+      const spinner = process.stderr.isTTY ? (await import('ora')).default({ text: 'generating…', stream: process.stderr, color: colorOn(process.stderr) ? 'cyan' : false }).start() : undefined;
       // the job (and its random source) loads when the command runs, not at every start-up
       const { runGenerate } = await import('../jobs/generate.js');
       const summary = await withTransport(config, (transport) => runGenerate({

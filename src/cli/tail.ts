@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
+import { chalkFor } from '../render/color.js';
 import { UsageError } from '../errors.js';
 import { checkTopicName } from '../model/names.js';
 import type { StartFrom } from '../jobs/positions.js';
@@ -37,7 +38,7 @@ export function registerTail(program: Command): void {
         partition: flags.partition === undefined ? undefined : wholeNumber('--partition', flags.partition),
         where: flags.where.map(parseWhere),
       };
-      const print = format === 'json' ? printEnvelope : prettyPrinter((await import('chalk')).default);
+      const print = format === 'json' ? printEnvelope : prettyPrinter(await chalkFor());
       await withTransport(config, (transport) =>
         runTail({
           transport, topics, follow: Boolean(flags.follow), signal: interruptSignal(), onRecord: print,

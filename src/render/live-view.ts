@@ -1,4 +1,5 @@
 import { printJsonLine } from './output.js';
+import { colorOn } from './color.js';
 import { truncate, type FrameSize } from './stream-tables.js';
 
 export interface LiveViewOptions {
@@ -29,7 +30,7 @@ export class LiveView {
   }
 
   size(): FrameSize {
-    const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+    const color = colorOn();
     return { width: process.stdout.columns || 80, height: process.stdout.rows || 40, color };
   }
 

@@ -1,8 +1,9 @@
 import Table from 'cli-table3';
+import { colorOn } from './color.js';
 
 /** Data goes to stdout; a table for people, or one JSON object per line for programs. */
 export function printTable(columns: string[], rows: (string | number | null)[][], align: ('left' | 'right')[] = []): void {
-  const styled = Boolean(process.stdout.isTTY);
+  const styled = colorOn();
   const table = new Table({ head: columns, colAligns: columns.map((_, i) => align[i] ?? 'left'), style: { head: styled ? ['cyan'] : [], border: styled ? ['grey'] : [] } });
   for (const row of rows) table.push(row.map((v) => (v === null ? '' : v)));
   process.stdout.write(table.toString() + '\n');
