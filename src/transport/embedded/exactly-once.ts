@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SalesstreamError } from '../../errors.js';
@@ -6,7 +7,7 @@ import { fileSystemError, withFileErrors } from '../../fs/fs-error.js';
 import { refusePastEnd } from '../past-end.js';
 import { unitPositions, type CommitUnit, type ExactlyOnceHandlers, type ExactlyOnceLoop } from '../exactly-once.js';
 import { createPartitioner } from '../partitioner.js';
-import type { Offsets, ProduceRecord } from '../transport.js';
+import type { LogRecord, Offsets, PartitionRange, ProduceRecord } from '../transport.js';
 import type { EmbeddedTransport } from './embedded.js';
 import { SEGMENT_BYTES, partitionDir } from './files.js';
 import { acquireLock, acquireWriterLock, type FileLock } from './lock.js';
@@ -34,11 +35,24 @@ interface PendingAppend {
   records: ProduceRecord[];
 }
 
+/**
+ * The input record just before a partition's `next`, as the commit saw it: a log cut short and
+ * written again up to past `next` holds other records there, and reading on would skip them.
+ */
+interface Mark {
+  timestamp: number;
+  digest: string;
+}
+
 interface Checkpoint {
   version: 1;
   source: string;
-  partitions: Record<string, { next: number; state: Record<string, string> }>;
+  partitions: Record<string, { next: number; state: Record<string, string>; last?: Mark }>;
   pending: PendingAppend[];
+}
+
+function markOf(r: LogRecord): Mark {
+  return { timestamp: r.timestamp, digest: createHash('sha256').update(`${r.key === null ? '' : `k${r.key}`}\0${r.value}`).digest('base64url').slice(0, 22) };
 }
 
 type LoopState = 'new' | 'running' | 'committing' | 'stopped';
@@ -61,6 +75,8 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
   private lock?: { release(): void };
   private readonly writers = new Map<string, { lock: FileLock; partitions: PartitionAppender[]; partitionFor: ReturnType<typeof createPartitioner> }>();
   private readonly reading = new AbortController();
+  /** The last batch of records delivered per input partition. */
+  private readonly delivered = new Map<number, LogRecord[]>();
   private stopped?: () => void;
 
   constructor(private readonly opts: EmbeddedExactlyOnceOptions) {
@@ -81,6 +97,7 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
     this.checkpoint = this.readCheckpoint() ?? this.checkpoint;
     const saved = Object.entries(this.checkpoint.partitions).map(([p, { next }]) => [Number(p), next] as [number, number]);
     refusePastEnd(new Map(saved), ranges, `group ${group}'s checkpoint (${this.path()})`, source, this.recovery());
+    await this.checkMarks(ranges);
     await this.redoPending();
     // the group's offsets are only for people and tools (lag): the checkpoint is the truth
     if (saved.length) await transport.commit(group, source, new Map(saved));
@@ -95,6 +112,8 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
     }
     const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
     for await (const batch of transport.read({ topic: source, from, signal: this.reading.signal })) {
+      // each batch is one partition's; its records are kept until the next, for the marks
+      this.delivered.set(batch[0].partition, batch);
       handlers.records(batch);
       // let triggers and Ctrl-C in between batches of a backlog read from disk
       await new Promise((resolve) => setImmediate(resolve));
@@ -123,10 +142,13 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
         }
       }
       const partitions = { ...this.checkpoint.partitions };
-      for (const [p, next] of unitPositions(unit)) partitions[p] = { next, state: partitions[p]?.state ?? {} };
+      for (const [p, next] of unitPositions(unit)) {
+        const last = partitions[p]?.next === next ? partitions[p].last : this.markBefore(p, next);
+        partitions[p] = { next, state: partitions[p]?.state ?? {}, last };
+      }
       const state = { ...partitions[unit.partition].state, ...Object.fromEntries(unit.state) };
       for (const [key, value] of unit.state) if (value === '') delete state[key];
-      partitions[unit.partition] = { next: unit.next, state };
+      partitions[unit.partition] = { ...partitions[unit.partition], next: unit.next, state };
       const next: Checkpoint = { ...this.checkpoint, partitions, pending };
       // the rename is the commit point; a failed write leaves the previous checkpoint as it was
       try {
@@ -206,6 +228,29 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
       }
     }
     return present;
+  }
+
+  /** The mark of the record before `next`, when it was among the last delivered. */
+  private markBefore(partition: number, next: number): Mark | undefined {
+    const batch = this.delivered.get(partition);
+    const record = batch?.[next - 1 - (batch[0]?.offset ?? 0)];
+    return record?.offset === next - 1 ? markOf(record) : undefined;
+  }
+
+  /** Refuses a checkpoint whose last counted records are no longer the ones in the log. */
+  private async checkMarks(ranges: PartitionRange[]): Promise<void> {
+    const { transport, source, group } = this.opts;
+    for (const { partition, start } of ranges) {
+      const saved = this.checkpoint.partitions[partition];
+      if (!saved?.last || saved.next - 1 < start) continue;
+      let found: LogRecord | undefined;
+      const at = saved.next - 1;
+      for await (const batch of transport.read({ topic: source, from: new Map([[partition, at]]), until: new Map([[partition, saved.next]]) })) found ??= batch[0];
+      const mark = found?.offset === at ? markOf(found) : undefined;
+      if (mark?.timestamp !== saved.last.timestamp || mark.digest !== saved.last.digest) {
+        throw new SalesstreamError(`group ${group}'s checkpoint (${this.path()}) counted a record at offset ${at} of ${source} partition ${partition} that is no longer there: the log lost records and was written again since; ${this.recovery()}`);
+      }
+    }
   }
 
   /** What to do about a checkpoint that is ahead of its logs. */
