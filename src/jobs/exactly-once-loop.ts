@@ -31,7 +31,7 @@ export function changelogTopic(group: string, source: string, kind: string): str
 /** The exactly-once loop of the transport in use: the embedded log's checkpoint or Kafka transactions. */
 export async function exactlyOnceLoop(opts: ExactlyOnceLoopOptions): Promise<ExactlyOnceLoop> {
   const { transport, source, group, from, outputs } = opts;
-  if (transport instanceof EmbeddedTransport) return new EmbeddedExactlyOnce({ transport, source, group, from, outputs });
+  if (transport instanceof EmbeddedTransport) return new EmbeddedExactlyOnce({ transport, source, group, from, outputs, onWarning: opts.onWarning });
   // the Kafka client is loaded only for Kafka runs
   const { KafkaTransport } = await import('../transport/kafka.js');
   const { KafkaExactlyOnce } = await import('../transport/kafka-transactional.js');

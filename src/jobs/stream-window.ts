@@ -49,7 +49,8 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
   const home = partitions[0];
   const ends: Offsets | undefined = opts.untilEnd ? new Map(ranges.map((r) => [r.partition, r.end])) : undefined;
   const outputTopics = [opts.sink, opts.lateTopic, opts.dlq].filter((t): t is string => !!t);
-  for (const topic of outputTopics) await transport.createTopic(topic, 1);
+  const created = new Set<string>();
+  for (const topic of outputTopics) if (await transport.createTopic(topic, 1)) created.add(topic);
   const loop = await processingLoop(opts, ranges, outputTopics);
 
   // valid only while this instance owns every partition, restored from the last commit
@@ -89,6 +90,7 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
     pipeline = new WindowedSales(opts.windowing);
     for (const p of partitions) pipeline.trackPartition(p, at);
     pipeline.restore(restored, at);
+    if (opts.sink && created.delete(opts.sink) && restored.size > 0) refill(pipeline, opts.sink, opts);
     for (const p of partitions) if (ends && positions.get(p)! >= ends.get(p)!) pipeline.finishPartition(p);
     handle(waiting.splice(0));
     if (readToEnd()) tick.abort();
@@ -167,6 +169,18 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
   } finally {
     await loop.stop();
     await running.catch(() => undefined);
+  }
+}
+
+/**
+ * A sink new to a group that has committed state (another --sink, or the old one deleted) is
+ * filled from the checkpoint: every kept window's rows at the next trigger. Only complete mode
+ * keeps closed windows, so elsewhere those are said to be missing.
+ */
+function refill(pipeline: WindowedSales, sink: string, opts: StreamWindowOptions): void {
+  pipeline.resendAll();
+  if (opts.windowing.mode !== 'complete') {
+    opts.onReport(`sink ${sink} is new to group ${opts.group}: it gets the rows of the open windows, not those of windows closed before this run (${opts.windowing.mode} mode keeps no closed windows); to rebuild it whole, run a new --group from the beginning`);
   }
 }
 

@@ -167,6 +167,15 @@ export class WindowStore {
     }
   }
 
+  /** Every kept window's rows go out again at the next emit (a new sink, filled from the checkpoint). */
+  resendAll(): void {
+    for (const w of this.windows.values()) {
+      w.emitted.clear();
+      w.touched = true;
+      this.changed.add(w.start);
+    }
+  }
+
   private close(w: StoredWindow): void {
     w.closed = true;
     this.open--;

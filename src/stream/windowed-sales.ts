@@ -134,6 +134,11 @@ export class WindowedSales {
     this.store.restore(entries);
   }
 
+  /** The next trigger's upserts hold every kept window's rows: for a sink that starts empty. */
+  resendAll(): void {
+    this.store.resendAll();
+  }
+
   private result(watermark: number): WindowTrigger {
     const c = this.counters;
     c.eventsAtLastTrigger = c.events;

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { collect, jsonLines, runCli, startCli, tempDir } from '../helpers/cli.js';
-import { MINUTE_US, messyPurchases, rng, windowResult } from './reference.js';
+import { latestByKey, MINUTE_US, messyPurchases, rng, totalsResult, windowResult } from './reference.js';
 
 const START = Date.UTC(2026, 0, 1, 8) * 1000;
 
@@ -115,4 +115,38 @@ describe('salesstream stream window --group on the embedded log (exactly-once)',
     expect(final.rows).toEqual(expected.rows);
     expect(final.events).toBe(lines.length);
   }, 120_000);
+});
+
+describe('a group whose sink topic was deleted goes on with another --sink (issue 14 item 13)', () => {
+  const lines = messyPurchases(31, 900, { start: START, delay: 10 * MINUTE_US, slide: 5 * MINUTE_US });
+
+  it('stream window: the new sink is filled from the checkpoint, and ends equal to the reference', async () => {
+    const cwd = tempDir();
+    await feed(lines.slice(0, 500), cwd, 500);
+    const window = ['stream', 'window', '--source', 't', '--group', 'g', '--size', '10m', '--slide', '5m', '--top', '3', '--until-end', '--format', 'json', '--trigger', '100ms'];
+    await ok([...window, '--sink', 'rows'], cwd);
+    await ok(['topics', 'delete', 'rows'], cwd);
+    await feed(lines.slice(500), cwd, 400);
+    const final = jsonLines((await ok([...window, '--sink', 'rows2'], cwd)).stdout).at(-1);
+    const expected = windowResult(lines, 10 * MINUTE_US, 5 * MINUTE_US, 10 * MINUTE_US, 3, { keepLate: true });
+    expect(final.rows).toEqual(expected.rows);
+    expect(await sinkRows('rows2', cwd)).toEqual(expected.rows);
+    // update mode keeps no closed windows: it says what the new sink lacks and how to rebuild it
+    await ok(['topics', 'delete', 'rows2'], cwd);
+    const update = await ok([...window, '--sink', 'rows3', '--output-mode', 'update'], cwd);
+    expect(update.stderr).toMatch(/salesstream: sink rows3 is new to group g: .*run a new --group from the beginning/);
+  });
+
+  it('stream totals: the new sink gets every total from the checkpoint', async () => {
+    const cwd = tempDir();
+    await feed(lines.slice(0, 500), cwd, 500);
+    const totals = ['stream', 'totals', '--source', 't', '--group', 'g', '--until-end', '--format', 'json', '--trigger', '100ms'];
+    await ok([...totals, '--sink', 'sums'], cwd);
+    await ok(['topics', 'delete', 'sums'], cwd);
+    await feed(lines.slice(500), cwd, 400);
+    const run = await ok([...totals, '--sink', 'sums2'], cwd);
+    // at most a line about output owed to the deleted topic, besides the malformed records
+    for (const line of run.stderr.trim().split('\n')) expect(line).toMatch(/^salesstream: (malformed record t|group g's last commit owed \d+ records to topic sums, which has been deleted: they are dropped$)/);
+    expect(latestByKey(await tail('sums2', cwd))).toEqual(totalsResult(lines));
+  });
 });

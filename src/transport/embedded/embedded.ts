@@ -62,6 +62,10 @@ export class EmbeddedTransport implements Transport {
     rmSync(this.topicDir(name), { recursive: true, force: true });
   }
 
+  hasTopic(topic: string): boolean {
+    return existsSync(join(this.topicDir(topic), 'topic.json'));
+  }
+
   partitionCount(topic: string): number {
     const path = join(this.topicDir(topic), 'topic.json');
     let text: string;

@@ -20,6 +20,8 @@ export interface EmbeddedExactlyOnceOptions {
   from: 'beginning' | 'end';
   /** Output topics commits may write to (they must exist): this process becomes their one writer. */
   outputs: string[];
+  /** Something worth telling the user (owed output for a topic that was deleted). */
+  onWarning?: (text: string) => void;
 }
 
 /**
@@ -200,6 +202,11 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
   /** Appends exactly the records the checkpoint owes that are not in the log yet, durably. */
   private async redoPending(): Promise<void> {
     for (const a of this.checkpoint.pending) {
+      // a deleted topic (a sink given up for another --sink) is owed nothing any more
+      if (!this.writers.has(a.topic) && !this.opts.transport.hasTopic(a.topic)) {
+        this.opts.onWarning?.(`group ${this.opts.group}'s last commit owed ${a.records.length} records to topic ${a.topic}, which has been deleted: they are dropped`);
+        continue;
+      }
       const appender = this.openWriter(a.topic).partitions[a.partition];
       const end = appender.nextOffset;
       if (end < a.end) {
