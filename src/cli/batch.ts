@@ -9,10 +9,9 @@ import { batchSource } from '../batch/sources.js';
 import { checkFolder } from '../config/folders.js';
 import { loadCatalog, type LoadedConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
-import { parseTimestamp } from '../model/timestamp.js';
 import { configFor, interruptSignal, withTransport } from './context.js';
 import { drainProgress } from './drain.js';
-import { oneOf, wholeNumber } from './values.js';
+import { oneOf, utcDay, wholeNumber } from './values.js';
 
 interface SourceFlags {
   source?: string;
@@ -88,14 +87,6 @@ function answer(reply: BatchAnswer, out: Output): void {
   else print(reply.result, out);
 }
 
-/** --date: one UTC day. */
-function day(text: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || parseTimestamp(`${text} 00:00:00`) === undefined) {
-    throw new UsageError(`--date ${JSON.stringify(text)} is not accepted: use a day as YYYY-MM-DD`);
-  }
-  return text;
-}
-
 export function registerBatch(program: Command): void {
   const batch = program.command('batch').description('DuckDB analytics over the topics: top25, kpis, sql (the original Spark batch job and Pinot queries)');
 
@@ -114,7 +105,7 @@ export function registerBatch(program: Command): void {
     .option('--by <group>', 'one row per none, category, hour or product', 'none')
     .action(async (flags: SourceFlags & { date?: string; by: string }, command: Command) => {
       const out = output(flags);
-      const options = { date: flags.date === undefined ? undefined : day(flags.date), by: oneOf('--by', flags.by, KPI_GROUPINGS) };
+      const options = { date: flags.date === undefined ? undefined : utcDay('--date', flags.date), by: oneOf('--by', flags.by, KPI_GROUPINGS) };
       answer(await runBatch(command, flags, (c, ctx) => c.batchKpis(ctx, options)), out);
     });
 

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { SalesstreamError } from '../errors.js';
 import { registerBatch } from './batch.js';
+import { registerDashboard } from './dashboard.js';
 import { registerDemo } from './demo.js';
 import { registerDrain } from './drain.js';
 import { registerGenerate } from './generate.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerDrain(program);
   registerBatch(program);
+  registerDashboard(program);
   registerGenerate(program);
   registerProduce(program);
   registerServe(program);

@@ -36,6 +36,14 @@ export function isoTime(flag: string, text: string): number {
   return micros;
 }
 
+/** One UTC day, YYYY-MM-DD (safe to put in SQL as it is). */
+export function utcDay(flag: string, text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || parseTimestamp(`${text} 00:00:00`) === undefined) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)} is not accepted: use a day as YYYY-MM-DD`);
+  }
+  return text;
+}
+
 export function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text)) {
     throw new UsageError(`${flag} ${JSON.stringify(text)} is not accepted: use ${allowed.join(' or ')}`);

@@ -76,7 +76,11 @@ async function answerQuery(store: LiveStore, limits: QueryLimits, sql: string, r
   }
 }
 
-async function route(store: LiveStore, limits: QueryLimits, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** More routes on the same port (the dashboard's): answers and resolves true, or leaves the request to Pinot's. */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+async function route(store: LiveStore, limits: QueryLimits, req: IncomingMessage, res: ServerResponse, extra?: ExtraRoutes): Promise<void> {
+  if (extra && (await extra(req, res))) return;
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -98,9 +102,9 @@ async function route(store: LiveStore, limits: QueryLimits, req: IncomingMessage
 }
 
 /** Serves the store on host:port (port 0 = any free port); resolves once listening. */
-export function servePinot(store: LiveStore, limits: QueryLimits, host: string, port: number): Promise<PinotServer> {
+export function servePinot(store: LiveStore, limits: QueryLimits, host: string, port: number, extra?: ExtraRoutes): Promise<PinotServer> {
   const server: Server = createServer((req, res) => {
-    route(store, limits, req, res).catch((err: unknown) => {
+    route(store, limits, req, res, extra).catch((err: unknown) => {
       // a failure of the server itself, not of the query: still one answer, and the server goes on
       if (!res.headersSent) send(res, 500, pinotError({ errorCode: 450, message: `internal error: ${(err as Error)?.message ?? err}` }, 0));
       else res.destroy();

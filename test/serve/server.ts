@@ -13,16 +13,16 @@ export interface Serve {
   stop: () => Promise<number | null>;
 }
 
-/** `salesstream [globalArgs] serve --port 0 --format json [serveArgs]`, once it listens. */
-export async function startServe(cwd: string, serveArgs: string[] = [], globalArgs: string[] = [], opts: CliOptions = {}): Promise<Serve> {
-  const child = startCli([...globalArgs, 'serve', '--port', '0', '--format', 'json', ...serveArgs], { cwd, ...opts });
+/** `salesstream [globalArgs] serve --port 0 --format json [serveArgs]`, once it listens (or `dashboard`, which serves the same). */
+export async function startServe(cwd: string, serveArgs: string[] = [], globalArgs: string[] = [], opts: CliOptions = {}, command: 'serve' | 'dashboard' = 'serve'): Promise<Serve> {
+  const child = startCli([...globalArgs, command, '--port', '0', '--format', 'json', ...serveArgs], { cwd, ...opts });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start within 30 s\n${stderr}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${command} did not start within 30 s\n${stderr}`)), 30_000);
     const look = () => {
       const line = stdout.split('\n').find((l) => l.startsWith('{"url"'));
       if (line) {
@@ -31,7 +31,7 @@ export async function startServe(cwd: string, serveArgs: string[] = [], globalAr
       }
     };
     child.stdout!.on('data', look);
-    child.on('close', (code) => reject(new Error(`serve exited ${code}\n${stderr}`)));
+    child.on('close', (code) => reject(new Error(`${command} exited ${code}\n${stderr}`)));
   });
   return {
     url,
