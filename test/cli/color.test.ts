@@ -35,5 +35,5 @@ describe('NO_COLOR and pipes get no colour codes', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout, args.join(' ')).not.toMatch(SGR);
     }
-  });
+  }, 180_000);
 });

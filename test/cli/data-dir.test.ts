@@ -33,24 +33,24 @@ describe('an unusable data dir: one line naming the path and the reason, exit 2'
     const cwd = tempDir();
     writeFileSync(join(cwd, 'data'), 'not a folder');
     for (const args of [...WRITERS, ...READERS]) await refused(['--data-dir', 'data', ...args], cwd, 'data', /is a file, not a folder/);
-  });
+  }, 240_000);
 
   it('a folder that cannot be made (Node\'s recursive mkdir never returned on /proc)', async () => {
     const cwd = tempDir();
     for (const args of WRITERS) await refused(['--data-dir', '/proc/nope', ...args], cwd, '/proc/nope', /cannot be made: no such file or folder/);
-  });
+  }, 240_000);
 
   it('on a missing mount: the parent folder does not exist', async () => {
     const cwd = tempDir();
     for (const args of [...WRITERS, ...READERS]) await refused(['--data-dir', 'mnt/usb/data', ...args], cwd, join(cwd, 'mnt/usb'), /does not exist/);
     expect(readdirSync(cwd)).toEqual([]);
-  });
+  }, 240_000);
 
   it('a folder that cannot be written', async () => {
     const cwd = tempDir();
     // root writes anywhere a mode allows nothing; /proc refuses even root
     for (const args of WRITERS) await refused(['--data-dir', '/proc', ...args], cwd, '/proc', /is not writable: /);
-  });
+  }, 240_000);
 
   it('drain --out that is a file or cannot be made', async () => {
     const cwd = tempDir();
@@ -60,5 +60,5 @@ describe('an unusable data dir: one line naming the path and the reason, exit 2'
     await refused(['drain', 't1', '--out', '/proc/nope'], cwd, '/proc/nope', /cannot be made/);
     mkdirSync(join(cwd, 'ok'));
     expect((await runCli(['drain', 't1', '--out', 'ok'], { cwd })).code).toBe(0);
-  });
+  }, 240_000);
 });

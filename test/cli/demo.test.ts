@@ -31,7 +31,7 @@ describe('demo', () => {
     expect(readdirSync(cwd).sort()).toEqual(['notes.txt', 'sub']);
     expect(readFileSync(join(cwd, 'notes.txt'), 'utf8')).toBe('mine');
     expect(readFileSync(join(cwd, 'sub', 'deep.txt'), 'utf8')).toBe('also mine');
-  });
+  }, 300_000);
 
   it('uses an empty folder, and empties only a folder an earlier demo made', async () => {
     const cwd = tempDir();
@@ -45,7 +45,7 @@ describe('demo', () => {
     const topics = await runCli(['--data-dir', 'empty', 'topics', '--format', 'json'], { cwd });
     const purchases = topics.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((t) => t.name === 'demo.purchases');
     expect(purchases.records).toBe(Number(/demo\.purchases\s*│\s*\d+\s*│\s*(\d+)/.exec(first.stdout)?.[1]));
-  });
+  }, 300_000);
 
   for (const [name, args, dir] of [['its default folder', ['demo'], '.salesstream-demo'], ['--data-dir', ['--data-dir', 'my demo', 'demo'], 'my demo']] as const) {
     it(`prints commands that work as typed from the same folder (${name})`, async () => {
@@ -63,6 +63,6 @@ describe('demo', () => {
         if (/ topics$/.test(command)) expect(run.stdout).toMatch(/demo\.purchases\s*│\s*1\s*│\s*[1-9]/);
         if (/ tail /.test(command)) expect(run.stdout.trim().split('\n')).toHaveLength(5);
       }
-    });
+    }, 300_000);
   }
 });

@@ -23,5 +23,5 @@ describe('a refused generate writes nothing', () => {
     expect(refused.stdout).toBe('');
     expect(before.get('demo.products') ?? 0).toBe(0);
     expect((await records(cwd)).get('demo.products') ?? 0).toBe(0);
-  });
+  }, 180_000);
 });

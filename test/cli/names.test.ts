@@ -53,7 +53,7 @@ describe('topic and group names never reach outside the data dir', () => {
       expect(r.stderr, args.join(' ')).toMatch(/^salesstream: .*is not accepted: use 1 to 249 letters, digits, '\.', '_' or '-', other than "\." and "\.\."\n$/);
     }
     expect(snapshot(cwd)).toEqual(before);
-  });
+  }, 240_000);
 
   it('gives the same line on Kafka, before connecting', async () => {
     for (const args of [['topics', 'delete', '..'], ['stream', 'totals', '--group', '../x', '--until-end'], ['tail', 'a/b']]) {
@@ -61,7 +61,7 @@ describe('topic and group names never reach outside the data dir', () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/^salesstream: .*is not accepted: use 1 to 249 letters.*\n$/);
     }
-  });
+  }, 240_000);
 
   it('the embedded log itself refuses such names (the last guard)', async () => {
     const root = tempDir();
@@ -74,5 +74,5 @@ describe('topic and group names never reach outside the data dir', () => {
     expect(() => log.stateDir('../x', 'demo.purchases')).toThrowError(UsageError);
     expect(readdirSync(root)).toEqual(['data']);
     expect(snapshot(dataDir)).toEqual({});
-  });
+  }, 240_000);
 });

@@ -30,7 +30,7 @@ describe('tail -n N: the last N records (as tail and kcat users read it)', () =>
     const sf07 = byTime.filter((e) => e.value.product_id === 'SF07');
     expect(sf07.length).toBeGreaterThan(3);
     expect(await json(['tail', 'demo.purchases', '--where', 'product_id=SF07', '-n', '3'], cwd)).toEqual(sf07.slice(-3));
-  });
+  }, 180_000);
 
   it('--from OFFSET past the end says so (one line, exit 2) instead of printing nothing', async () => {
     const cwd = tempDir();
@@ -39,7 +39,7 @@ describe('tail -n N: the last N records (as tail and kcat users read it)', () =>
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^salesstream: --from 999999 is past the end: demo\.purchases\[0\] ends at \d+ .*\n$/);
-  });
+  }, 180_000);
 
   it('Ctrl-C stops tail -f --from beginning in the middle of a long backlog', async () => {
     const cwd = tempDir();

@@ -38,7 +38,7 @@ describe('one clear line for every user error', () => {
     // the shipped file passes
     const shipped = await runCli(['--config', resolve(import.meta.dirname, '../../configuration/configuration.ini'), 'topics'], { cwd });
     expect(shipped.code, shipped.stderr).toBe(0);
-  });
+  }, 180_000);
 
   it('produce --key-field naming an object, an array or a missing field sends nothing', async () => {
     const cwd = tempDir();
@@ -56,7 +56,7 @@ describe('one clear line for every user error', () => {
     expect((await runCli(['produce', 'kf', '--key-field', 'a'], { cwd, input: '{"a":"x"}\n{"a":7}\n{"a":true}\n' })).code).toBe(0);
     const keys = jsonLines((await runCli(['tail', 'kf', '--format', 'json'], { cwd })).stdout).map((e) => e.key);
     expect(keys).toEqual(['x', '7', 'true']);
-  });
+  }, 180_000);
 
   it('topics create of an existing topic with another partition count says so', async () => {
     const cwd = tempDir();
@@ -65,7 +65,7 @@ describe('one clear line for every user error', () => {
     const same = await runCli(['topics', 'create', 't', '--partitions', '2'], { cwd });
     expect(same.code).toBe(0);
     expect(same.stderr).toMatch(/t already exists with 2 partition\(s\)/);
-  });
+  }, 180_000);
 
   it('unknown commands and flags: one line, with the commands there are', async () => {
     const cwd = tempDir();
@@ -77,7 +77,7 @@ describe('one clear line for every user error', () => {
     expect(await oneLine(['tail'], cwd)).toMatch(/missing required argument 'topics'/);
     expect(await oneLine(['generate', 'extra'], cwd)).toMatch(/too many arguments/);
     expect(await oneLine(['tail', 'x', '--from'], cwd)).toMatch(/--from <where>' argument missing/);
-  });
+  }, 180_000);
 
   it('--version and -V print the package version', async () => {
     const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8'));
@@ -86,5 +86,5 @@ describe('one clear line for every user error', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(`${version}\n`);
     }
-  });
+  }, 180_000);
 });
