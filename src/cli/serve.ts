@@ -105,7 +105,7 @@ export async function runServe(flags: ServeFlags, command: Command, addOn?: Serv
       await server?.close();
       await store.close();
     }
-  });
+  }, 'read');
 }
 
 interface StatusPrinter {

@@ -16,6 +16,7 @@ const READERS = [
   ['topics'],
   ['batch', 'top25'],
   ['drain', 'demo.purchases'],
+  ['serve', '--port', '0'],
 ];
 
 /** One line naming the path and the reason, exit 2, and soon (a hang fails by the timeout). */
