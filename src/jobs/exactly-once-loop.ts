@@ -4,6 +4,7 @@ import { EmbeddedTransport } from '../transport/embedded/embedded.js';
 import { EmbeddedExactlyOnce } from '../transport/embedded/exactly-once.js';
 import type { ExactlyOnceHandlers, ExactlyOnceLoop } from '../transport/exactly-once.js';
 import type { Transport } from '../transport/transport.js';
+import { nextTriggerAt } from './stream-reports.js';
 
 export interface ExactlyOnceLoopOptions {
   transport: Transport;
@@ -88,7 +89,7 @@ export class TriggerLoop {
         await sleep(Math.max(nextTrigger - Date.now(), 0), undefined, { signal: AbortSignal.any([wait, this.tick.signal]) }).catch(() => undefined);
         if (wait.aborted) break;
         this.tick = new AbortController();
-        nextTrigger = Date.now() + opts.trigger;
+        nextTrigger = nextTriggerAt(nextTrigger, opts.trigger, Date.now());
         await opts.commit();
         if (opts.finished && (await opts.finished())) break;
         opts.afterTrigger();

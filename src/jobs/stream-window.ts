@@ -1,12 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isoFromMicros } from '../model/timestamp.js';
 import { windowRowJson } from '../stream/window-store.js';
 import { WindowedSales, type WindowedSalesConfig, type WindowTrigger } from '../stream/windowed-sales.js';
-import type { CommitUnit, ExactlyOnceLoop } from '../transport/exactly-once.js';
+import type { CommitUnit, ExactlyOnceHandlers, ExactlyOnceLoop } from '../transport/exactly-once.js';
 import type { LogRecord, Offsets, PartitionRange, ProduceRecord, Transport } from '../transport/transport.js';
 import { UncommittedLoop } from '../transport/uncommitted.js';
-import { exactlyOnceLoop } from './exactly-once-loop.js';
-import { deadLetter, nextTriggerAt, RecordReports, where } from './stream-reports.js';
+import { exactlyOnceLoop, TriggerLoop } from './exactly-once-loop.js';
+import { deadLetter, RecordReports, where } from './stream-reports.js';
 
 export interface StreamWindowOptions {
   transport: Transport;
@@ -62,7 +61,7 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
   const dead: ProduceRecord[] = [];
   const reports = new RecordReports(opts.onReport);
   let last: WindowTrigger | undefined;
-  let tick = new AbortController();
+  const triggers = new TriggerLoop();
   const readToEnd = () => !!pipeline && !!ends && partitions.every((p) => positions.get(p)! >= ends.get(p)!);
 
   const handle = (records: LogRecord[]) => {
@@ -83,7 +82,7 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
         if (opts.lateTopic) late.push({ key: r.key, value: r.value });
       }
     }
-    if (readToEnd()) tick.abort();
+    if (readToEnd()) triggers.wake();
   };
   const start = () => {
     const at = now();
@@ -93,10 +92,10 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
     if (opts.sink && created.delete(opts.sink) && restored.size > 0) refill(pipeline, opts.sink, opts);
     for (const p of partitions) if (ends && positions.get(p)! >= ends.get(p)!) pipeline.finishPartition(p);
     handle(waiting.splice(0));
-    if (readToEnd()) tick.abort();
+    if (readToEnd()) triggers.wake();
   };
 
-  const running = loop.run({
+  const handlers: ExactlyOnceHandlers = {
     assigned: ({ partition, next, state }) => {
       positions.set(partition, next);
       if (partition === home) restored = state;
@@ -115,19 +114,16 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
       else waiting.push(...batch);
     },
     peer: () => undefined,
-  });
-  let failure: unknown;
-  const stopped = new AbortController();
-  running.catch((err) => {
-    failure = err;
-    stopped.abort();
-  });
+  };
 
   // state, positions and outputs are taken together, before the commit's first await: records
   // processed while it is under way belong to the next one
+  let ended = false;
   const fire = async (final: boolean) => {
-    if (!pipeline) return;
+    // the final result once: the loop commits again when it stops
+    if (!pipeline || ended) return;
     const result = final ? pipeline.finish(now()) : pipeline.trigger(now());
+    ended = final;
     reports.flush();
     if (!result) return;
     const unit: CommitUnit = {
@@ -150,26 +146,15 @@ export async function runStreamWindow(opts: StreamWindowOptions): Promise<Window
     opts.onTrigger(result);
   };
 
-  const wait = AbortSignal.any([opts.signal, stopped.signal]);
-  let nextTrigger = Date.now() + opts.trigger;
-  try {
-    while (!wait.aborted) {
-      await sleep(Math.max(nextTrigger - Date.now(), 0), undefined, { signal: AbortSignal.any([wait, tick.signal]) }).catch(() => undefined);
-      if (wait.aborted || readToEnd()) break;
-      if (tick.signal.aborted) tick = new AbortController();
-      nextTrigger = nextTriggerAt(nextTrigger, opts.trigger, Date.now());
-      // a waiting instance (Kafka) waits even with --until-end: it ends with the result once it has the partitions
-      await fire(false);
-    }
-    if (failure) throw failure;
-    // Ctrl-C or the end: stop reading, commit what was read, leave
-    await loop.pause();
-    await fire(readToEnd());
-    return last;
-  } finally {
-    await loop.stop();
-    await running.catch(() => undefined);
-  }
+  // a waiting instance (Kafka) waits even with --until-end: it ends with the result once it has
+  // the partitions. Ctrl-C or the end: the loop stops reading and commits what was read.
+  await triggers.run({
+    loop, handlers, trigger: opts.trigger, signal: opts.signal,
+    commit: () => fire(readToEnd()),
+    finished: ends ? async () => readToEnd() : undefined,
+    afterTrigger: () => undefined,
+  });
+  return last;
 }
 
 /**
