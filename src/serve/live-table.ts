@@ -1,8 +1,8 @@
 // One table kept up to date from one topic. Records are appended (DuckDB's appender: no file is
 // ever read, the instance has no file access) to a staging table as they arrive, then each flush
 // types and checks them with batch's SQL (schema.ts checkedSelect, the rules batch and the stream
-// processors share) and moves the valid ones into the table in one transaction, so a query sees a
-// flush whole or not at all.
+// processors share) and moves the valid ones into the table in one statement (one transaction where
+// rows also leave the table), so a query sees a flush whole or not at all.
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { firstLine } from '../batch/duckdb.js';
 import { checkedSelect, quoteIdent, quoteString, valueTransformSpec } from '../batch/schema.js';
@@ -39,7 +39,6 @@ export class LiveTable {
   private pending: LogRecord[] = [];
   private flushing: Promise<void> | undefined;
   private failure: unknown;
-  private nextSeq = 0;
   private readonly status: TableStatus;
   /** Per partition, the next offset to read (what is held or being flushed ends there). */
   readonly positions = new Map<number, number>();
@@ -61,7 +60,7 @@ export class LiveTable {
     const names = tableNames(spec);
     // offsets and times go in as DOUBLE (exact below 2^53): the appender takes a JS number as it is
     await connection.run(`CREATE TABLE ${names.stage} (__partition INTEGER, __offset DOUBLE, __ts DOUBLE, value VARCHAR)`);
-    await connection.run(`CREATE TABLE ${names.held} AS SELECT * EXCLUDE (__valid), 0::BIGINT AS __seq FROM (${checked(spec, names.stage)}) WHERE false`);
+    await connection.run(`CREATE TABLE ${names.held} AS SELECT * EXCLUDE (__valid) FROM (${checked(spec, names.stage)}) WHERE false`);
     const appender = await connection.createAppender(names.stageName);
     return new LiveTable(spec, connection, appender, retention, onMalformed);
   }
@@ -132,30 +131,33 @@ export class LiveTable {
     this.appender.flushSync();
     const names = tableNames(this.spec);
     const c = this.connection;
-    await c.run('BEGIN TRANSACTION');
+    const latest = this.spec.schema.latestPerProduct;
+    // one INSERT is atomic by itself; a transaction only where rows also leave the table, so a
+    // query never sees two versions of a product nor more than the retention (statements are
+    // what a small flush costs: the fewer, the fresher)
+    const atomic = latest || this.status.records + rows.length > this.retention;
+    if (atomic) await c.run('BEGIN TRANSACTION');
     try {
-      await c.run(`CREATE OR REPLACE TEMP TABLE __checked AS ${checked(this.spec, names.stage)}`);
-      // a fresh table's rowids are 0…n-1: with nextSeq, a unique arrival order, without a window
-      const inserted = await c.runAndReadAll(`INSERT INTO ${names.held} SELECT * EXCLUDE (__valid), ${this.nextSeq} + rowid FROM __checked WHERE __valid`);
+      const inserted = await c.runAndReadAll(`INSERT INTO ${names.held} SELECT * EXCLUDE (__valid) FROM (${checked(this.spec, names.stage)}) WHERE __valid`);
       const valid = Number(inserted.getRows()[0][0]);
       const invalid = rows.length - valid;
-      const bad = invalid ? await c.runAndReadAll('SELECT __partition, __offset FROM __checked WHERE NOT __valid ORDER BY 1, 2 LIMIT 20') : undefined;
-      this.nextSeq += rows.length;
+      // checked once more only when some are malformed, for where they are
+      const bad = invalid ? await c.runAndReadAll(`SELECT __partition, __offset FROM (${checked(this.spec, names.stage)}) WHERE NOT __valid ORDER BY 1, 2 LIMIT 20`) : undefined;
       let held = this.status.records + valid;
       let dropped = 0;
-      if (this.spec.schema.latestPerProduct) {
+      if (latest) {
         // a changelog: only the latest valid record per product is the table (batch's rule)
-        const deleted = await c.runAndReadAll(`DELETE FROM ${names.held} WHERE __seq IN (SELECT __seq FROM ${names.held} QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY __ts DESC, __partition DESC, __offset DESC) > 1)`);
+        const deleted = await c.runAndReadAll(`DELETE FROM ${names.held} WHERE (product_id, __ts, __partition, __offset) IN (SELECT (product_id, __ts, __partition, __offset) FROM ${names.held} QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY ${NEWEST_FIRST}) > 1)`);
         held -= Number(deleted.getRows()[0][0]);
       } else if (held > this.retention) {
-        // the oldest arrivals go, exactly down to the retention (a scan of one column)
+        // the oldest go, exactly down to the retention: oldest by broker time, then position
         const excess = held - this.retention;
-        const deleted = await c.runAndReadAll(`DELETE FROM ${names.held} WHERE __seq <= (SELECT __seq FROM ${names.held} ORDER BY __seq LIMIT 1 OFFSET ${excess - 1})`);
+        const deleted = await c.runAndReadAll(`DELETE FROM ${names.held} WHERE (__ts, __partition, __offset) <= (SELECT (__ts, __partition, __offset) FROM ${names.held} ORDER BY __ts, __partition, __offset LIMIT 1 OFFSET ${excess - 1})`);
         dropped = Number(deleted.getRows()[0][0]);
         held -= dropped;
       }
-      await c.run(`DELETE FROM ${names.stage}`);
-      await c.run('COMMIT');
+      await c.run(`TRUNCATE ${names.stage}`);
+      if (atomic) await c.run('COMMIT');
       this.status.records = held;
       this.status.read += rows.length;
       this.status.malformed += invalid;
@@ -163,7 +165,7 @@ export class LiveTable {
       for (const r of rows) if (r.timestamp > (this.status.newest ?? -Infinity)) this.status.newest = r.timestamp;
       if (bad) this.onMalformed(bad.getRows().map(([p, o]) => ({ topic: this.spec.topic, partition: Number(p), offset: Number(o) })), invalid);
     } catch (err) {
-      await c.run('ROLLBACK').catch(() => undefined);
+      if (atomic) await c.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
   }
@@ -179,6 +181,9 @@ export class LiveTable {
     this.connection.closeSync();
   }
 }
+
+/** Batch's order of a changelog's records, newest first (broker time, then position). */
+const NEWEST_FIRST = '__ts DESC, __partition DESC, __offset DESC';
 
 function tableNames(spec: TableSpec) {
   const stageName = `__stage_${spec.table}`;

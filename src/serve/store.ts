@@ -76,9 +76,15 @@ export class LiveStore {
 
   private async follow(table: LiveTable, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const ranges = await this.waitForTopic(table.spec.topic, signal);
+      let ranges = await this.waitForTopic(table.spec.topic, signal);
       if (!ranges) return;
       if (!table.listed) await table.list();
+      // a topic just created may not have all its partitions known yet: read once it holds records
+      while (ranges.every((r) => r.end <= Math.max(r.start, table.positions.get(r.partition) ?? 0)) && !signal.aborted) {
+        await sleep(TOPIC_POLL_MS, undefined, { signal }).catch(() => undefined);
+        ranges = await this.waitForTopic(table.spec.topic, signal);
+        if (!ranges) return;
+      }
       // from where the table is (a retry goes on where the last read stopped)
       const from = new Map(ranges.map((r) => [r.partition, Math.max(r.start, table.positions.get(r.partition) ?? r.start)]));
       try {

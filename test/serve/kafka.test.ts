@@ -17,7 +17,10 @@ describe.skipIf(!brokers)('serve on a real Kafka broker', () => {
       const generate = startCli(onKafka(['generate', '--count', '0', '--rate', '200', '--seed', '12', '--partitions', '3']), { cwd });
       const generated = collect(generate, 240_000);
       const count = async () => (await rowsOf(serve.url, 'SELECT count(*) AS n FROM purchases'))[0].n as number;
-      const first = await eventually('purchases from Kafka', async () => ((await count()) > 0 ? count() : undefined), 120_000);
+      const first = await eventually('purchases from Kafka', async () => ((await count()) > 0 ? count() : undefined), 120_000)
+        .catch((err: Error) => {
+          throw new Error(`${err.message}\nserve: ${serve.stderr().slice(-2000)}\n${serve.stdout().slice(-1000)}`);
+        });
       await eventually('more purchases', async () => ((await count()) > first + 100 ? true : undefined), 120_000);
       generate.kill('SIGINT');
       expect((await generated).code).toBe(0);
