@@ -17,12 +17,18 @@
 # Environment:
 #   KAFKA_STATE_DIR      state dir (default: <repo>/.kafka; a relative path is
 #                        taken relative to the current directory)
+#   KAFKA_PORT           client port (default: 9092)
+#   KAFKA_CONTROLLER_PORT  KRaft controller port (default: KAFKA_PORT + 1)
+#   KAFKA_LIBS_DIR       where the jars go (default: <repo>/.kafka/libs), shared
+#                        by every state dir, so a second broker (another state
+#                        dir and ports, e.g. a test that restarts its own broker)
+#                        fetches nothing
 #   KAFKA_HEAP           broker max heap, passed as -Xmx (default: 512m)
 #   KAFKA_START_TIMEOUT  seconds to wait for the broker to answer (default: 90)
 #
-# State dir layout: libs/ (jars), libs.stamp (pom hash), server.properties,
-# client.properties, cluster.id, data/ (log.dirs), logs/server.log,
-# kafka.out (JVM stdout/stderr), kafka.pid.
+# State dir layout: server.properties, client.properties, cluster.id,
+# data/ (log.dirs), logs/server.log, kafka.out (JVM stdout/stderr), kafka.pid.
+# Jars: KAFKA_LIBS_DIR, with <libs>.stamp (pom hash).
 #
 # Exit codes: 0 ok, 1 failure (jar fetch, start, timeout), 2 usage / ports
 # taken by something that is not Kafka, 3 java or mvn missing/too old.
@@ -33,9 +39,13 @@
 set -euo pipefail
 
 HOST=127.0.0.1
-PORT=9092
-CONTROLLER_PORT=9093
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((PORT + 1))}"
 BOOTSTRAP="$HOST:$PORT"
+if ! [[ "$PORT" =~ ^[0-9]+$ && "$CONTROLLER_PORT" =~ ^[0-9]+$ ]] || [[ "$PORT" == "$CONTROLLER_PORT" ]]; then
+  printf 'kafka: KAFKA_PORT and KAFKA_CONTROLLER_PORT must be two different port numbers\n' >&2
+  exit 2
+fi
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 ROOT="$(cd "$SCRIPT_DIR/.." && pwd -P)"
@@ -48,8 +58,10 @@ STATE="${STATE%/}"
 HEAP="${KAFKA_HEAP:-512m}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 
-LIBS="$STATE/libs"
-STAMP="$STATE/libs.stamp"
+LIBS="${KAFKA_LIBS_DIR:-$ROOT/.kafka/libs}"
+case "$LIBS" in /*) ;; *) LIBS="$PWD/$LIBS" ;; esac
+LIBS="${LIBS%/}"
+STAMP="$LIBS.stamp"
 DATA="$STATE/data"
 LOGS="$STATE/logs"
 PIDFILE="$STATE/kafka.pid"
@@ -133,12 +145,26 @@ libs_fresh() {
 
 ensure_libs() {
   libs_fresh && return 0
+  # brokers of other state dirs share the jars: one fetch at a time, and none
+  # replaced under a broker that another caller has just started from them
+  mkdir -p "$(dirname "$LIBS")"
+  if command -v flock >/dev/null 2>&1; then
+    exec 8>"$LIBS.lock"
+    if ! flock -w 600 8; then
+      err "timed out waiting for another kafka.sh fetching jars into $LIBS"
+      exit 1
+    fi
+    if libs_fresh; then
+      exec 8>&-
+      return 0
+    fi
+  fi
   if ! command -v mvn >/dev/null 2>&1; then
     err "mvn not found on PATH (needed once to fetch the Kafka jars from Maven Central)"
     exit 3
   fi
   say "fetching Kafka jars with maven (first run or kafka/pom.xml changed)..."
-  local tmp="$STATE/libs.tmp" mlog="$STATE/mvn.log" t0=$SECONDS
+  local tmp="$LIBS.tmp" mlog="$LIBS.mvn.log" t0=$SECONDS
   rm -rf "$tmp"
   if ! mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies \
       -DoutputDirectory="$tmp" -DincludeScope=runtime >"$mlog" 2>&1; then
@@ -150,6 +176,7 @@ ensure_libs() {
   rm -rf "$LIBS"
   mv "$tmp" "$LIBS"
   pom_hash >"$STAMP"
+  exec 8>&-
   say "jars ready in $LIBS ($((SECONDS - t0)) s)"
 }
 
@@ -407,6 +434,6 @@ start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 reset) cmd_reset ;;
--h | --help | help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' ;;
+-h | --help | help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//' ;;
 *) usage ;;
 esac

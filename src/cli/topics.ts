@@ -6,18 +6,24 @@ import { checkTopicName } from '../model/names.js';
 import { subcommandList, usageLine } from './usage.js';
 import { oneOf, wholeNumber } from './values.js';
 
+/** Kafka's own topics, and the state changelogs stream jobs keep (named as Kafka Streams names them). */
+export function isInternalTopic(name: string): boolean {
+  return name.startsWith('__') || name.endsWith('-changelog');
+}
+
 export function registerTopics(program: Command): void {
   const topics = program.command('topics').description('list, create and delete topics');
   topics
     .command('list', { isDefault: true })
     .description('list topics with partitions and record counts')
     .option('--format <format>', 'table or json', 'table')
+    .option('--all', "also internal topics: Kafka's (__…) and the state changelogs of stream jobs (…-changelog)")
     // `topics lst` reaches this default command as an argument: say it is an unknown command
     .allowExcessArguments()
-    .action(async (flags: { format: string }, command: Command) => {
+    .action(async (flags: { format: string; all?: boolean }, command: Command) => {
       if (command.args.length) throw new UsageError(usageLine(`unknown command '${command.args[0]}' (commands: ${subcommandList(topics)})`, topics));
       const format = oneOf('--format', flags.format, ['table', 'json'] as const);
-      const list = await withTransport(configFor(command), (t) => t.listTopics(), 'read');
+      const list = await withTransport(configFor(command), (t) => t.listTopics((name) => flags.all || !isInternalTopic(name)), 'read');
       if (format === 'json') list.forEach((t) => printJsonLine(t));
       else printTable(['topic', 'partitions', 'records'], list.map((t) => [t.name, t.partitions, formatCount(t.records)]), ['left', 'right', 'right']);
     });

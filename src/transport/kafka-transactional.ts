@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Consumer, type EachBatchPayload, type PartitionAssigner, type Producer, type Transaction } from 'kafkajs';
 import { SalesstreamError, UsageError } from '../errors.js';
 import { unitPositions, type CommitUnit, type ExactlyOnceHandlers, type ExactlyOnceLoop } from './exactly-once.js';
-import { logRecord, type KafkaTransport } from './kafka.js';
+import { kafkaFailure } from './kafka-errors.js';
+import { logRecord, restartBound, type KafkaTransport } from './kafka.js';
 import { createPartitioner } from './partitioner.js';
 import type { LogRecord, Offsets, ProduceRecord } from './transport.js';
 
@@ -96,16 +97,17 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
     const { transport, source, group } = this.opts;
     this.handlers = handlers;
     const done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
-    const ranges = await this.partitions(source);
+    const ranges = await this.opts.transport.partitions(source);
     this.starts = new Map(ranges.map((r) => [r.partition, r.start]));
     await this.ensureChangelog(ranges.length);
-    for (const topic of this.opts.outputs) this.partitionCounts.set(topic, (await this.partitions(topic)).length);
+    for (const topic of this.opts.outputs) this.partitionCounts.set(topic, (await this.opts.transport.partitions(topic)).length);
 
     this.follow().catch((err) => this.fail(err));
     // start from the committed state of every partition, so the first sink writes are whole
     const committed = await transport.committed(group, source);
     await this.until(() => [...committed].every(([p, c]) => this.position(p) >= c), 'the changelog to catch up with the committed offsets');
 
+    const restarts = restartBound();
     const consumer = transport.client.consumer({
       groupId: group,
       sessionTimeout: this.opts.sessionTimeout,
@@ -113,10 +115,14 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
       heartbeatInterval: Math.max(300, Math.floor(this.opts.sessionTimeout / 6)),
       maxWaitTimeInMs: 100,
       readUncommitted: false,
+      retry: { restartOnFailure: restarts.restartOnFailure },
       ...(this.opts.exclusive ? { partitionAssigners: [this.exclusiveAssigner()] } : {}),
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment[source] ?? []));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      restarts.ok();
+      this.onAssignment(payload.memberAssignment[source] ?? []);
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart && !this.stopping) this.fail(payload.error);
     });
@@ -217,7 +223,8 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
 
   private fail(err: unknown): void {
     this.stopping = true;
-    this.settle?.reject(err instanceof Error ? err : new Error(String(err)));
+    const failure = kafkaFailure(err, this.opts.transport.description);
+    this.settle?.reject(failure instanceof Error ? failure : new Error(String(failure)));
   }
 
   private position(partition: number): number {
@@ -225,13 +232,9 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
   }
 
   private async ensureChangelog(partitions: number): Promise<void> {
-    const admin = await this.opts.transport.admin();
     const { changelog } = this.opts;
-    await admin.createTopics({
-      topics: [{ topic: changelog, numPartitions: partitions, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-      waitForLeaders: true,
-    });
-    const existing = (await this.partitions(changelog)).length;
+    await this.opts.transport.createTopic(changelog, partitions, { 'cleanup.policy': 'compact' });
+    const existing = (await this.opts.transport.partitions(changelog)).length;
     if (existing !== partitions) {
       throw new UsageError(`changelog ${changelog} has ${existing} partitions but ${this.opts.source} has ${partitions}: delete it and the group ${this.opts.group} to start over`);
     }
@@ -239,7 +242,7 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
 
   /** Follows every changelog partition (read-committed), newest commit per key winning. */
   private async follow(): Promise<void> {
-    const ranges = await this.partitions(this.opts.changelog);
+    const ranges = await this.opts.transport.partitions(this.opts.changelog);
     const from = new Map(ranges.map((r) => [r.partition, r.start]));
     for await (const batch of this.opts.transport.read({ topic: this.opts.changelog, from, signal: this.following.signal })) {
       for (const r of batch) {
@@ -274,10 +277,26 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
     return true;
   }
 
+  /**
+   * The consumer has joined the group: after a rebalance, or after kafkajs restarted it (a broker
+   * gone and back), which forgets every seek. Partitions we keep read on from where we are.
+   */
   private onAssignment(partitions: number[]): void {
     this.assignment = new Set(partitions);
     for (const [partition, slot] of [...this.slots]) if (!this.assignment.has(partition)) this.release(slot);
+    for (const [partition, slot] of this.slots) if (slot.state === 'ready' || slot.state === 'committing') this.readFrom(partition, slot.expected);
     for (const partition of this.assignment) if (!this.slots.has(partition)) void this.acquire(partition);
+  }
+
+  /** Seeks only a running consumer: between kafkajs's restarts, the next join seeks. */
+  private readFrom(partition: number, offset: number): void {
+    const consumer = this.consumer!;
+    try {
+      consumer.seek({ topic: this.opts.source, partition, offset: String(offset) });
+      consumer.resume([{ topic: this.opts.source, partitions: [partition] }]);
+    } catch (err) {
+      if (!/consumer#run must be called first/.test((err as Error).message)) throw err;
+    }
   }
 
   /** Takes a partition: fence older producers of it, then restore its last commit. */
@@ -302,7 +321,7 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
         next = committed;
         await this.until(() => this.position(partition) >= committed || !current(), `the state of ${source}[${partition}] committed at offset ${committed} to appear in ${this.opts.changelog}`);
       } else {
-        const range = (await this.partitions(source)).find((r) => r.partition === partition);
+        const range = (await this.opts.transport.partitions(source)).find((r) => r.partition === partition);
         next = this.opts.from === 'beginning' ? range?.start ?? 0 : range?.end ?? 0;
       }
       if (!current()) return;
@@ -310,8 +329,7 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
       slot.expected = next;
       const state = new Map([...(this.view.get(partition)?.entries ?? new Map<string, ChangelogEntry>())].map(([k, e]) => [k, e.value]));
       this.handlers!.assigned({ partition, next, committed: committed !== undefined, state });
-      this.consumer!.seek({ topic: source, partition, offset: String(next) });
-      this.consumer!.resume([{ topic: source, partitions: [partition] }]);
+      this.readFrom(partition, next);
     } catch (err) {
       if (err instanceof SalesstreamError) return this.fail(err);
       if (this.slots.get(partition) === slot) this.lose(slot, err as Error);
@@ -375,18 +393,6 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
       bytes += size;
     }
     if (chunk.length) await transaction.send({ topic, acks: -1, messages: chunk });
-  }
-
-  /** Partition ranges, riding out a topic another instance has just created (its leader not known yet). */
-  private async partitions(topic: string) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.opts.transport.partitions(topic);
-      } catch (err) {
-        if (!(err as { retriable?: boolean }).retriable || attempt >= 20) throw err;
-        await sleep(250);
-      }
-    }
   }
 
   private async until(condition: () => boolean, what: string): Promise<void> {

@@ -3,6 +3,7 @@ import kafkajs, { type Admin, type Consumer, type KafkaConfig, type KafkaMessage
 import { ConnectionError, UsageError } from '../errors.js';
 import type { Auth } from '../config/config.js';
 import { checkTopicName } from '../model/names.js';
+import { isTooLarge, isUnknownTopic, kafkaFailure, outageMs, retrying } from './kafka-errors.js';
 import { createPartitioner } from './partitioner.js';
 import type { LogRecord, Offsets, PartitionRange, ProduceRecord, ReadOptions, TopicInfo, Transport, Writer } from './transport.js';
 
@@ -42,9 +43,17 @@ async function withDeadline<T>(what: string, brokers: string[], work: Promise<T>
   }
 }
 
-function isUnknownTopic(err: unknown): boolean {
-  const e = err as { type?: string; message?: string };
-  return e?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition|unknown topic/i.test(e?.message ?? '');
+/**
+ * kafkajs restarts a crashed consumer (a broker gone, a coordinator moving) again and again:
+ * this lets it for as long as a broker outage may last, counted from the first crash of a run
+ * of crashes; `ok()` marks the consumer as working again.
+ */
+export function restartBound(): { restartOnFailure: () => Promise<boolean>; ok: () => void } {
+  let since: number | undefined;
+  return {
+    restartOnFailure: async () => Date.now() - (since ??= Date.now()) < outageMs(),
+    ok: () => (since = undefined),
+  };
 }
 
 /** The Kafka transport, through kafkajs. Reads use a throwaway group id and explicit seeks. */
@@ -72,42 +81,93 @@ export class KafkaTransport implements Transport {
     return this.adminClient;
   }
 
-  async listTopics(): Promise<TopicInfo[]> {
-    const admin = await this.admin();
-    const names = (await admin.listTopics()).filter((n) => !n.startsWith('__')).sort();
-    const topics: TopicInfo[] = [];
-    for (const name of names) {
-      const ranges = await this.partitions(name);
-      topics.push({ name, partitions: ranges.length, records: ranges.reduce((s, r) => s + r.end - r.start, 0) });
+  async listTopics(include: (name: string) => boolean = () => true): Promise<TopicInfo[]> {
+    // a topic deleted while it is being counted (by another client) makes the count start over
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.topicInfos(include);
+      } catch (err) {
+        if (!(err instanceof UsageError && /^unknown topic/.test(err.message)) || attempt >= 10) throw err;
+      }
     }
-    return topics;
   }
 
-  async createTopic(name: string, partitions: number): Promise<boolean> {
+  private async topicInfos(include: (name: string) => boolean): Promise<TopicInfo[]> {
+    const admin = await this.admin();
+    const names = (await retrying(this.description, () => admin.listTopics())).filter(include).sort();
+    const ranges = new Map<string, PartitionRange[]>();
+    // one at a time: kafkajs's admin mixes up the metadata of concurrent calls
+    for (const name of names) {
+      ranges.set(name, await this.partitions(name));
+      this.partitionCounts.set(name, ranges.get(name)!.length);
+    }
+    const records = await this.countRecords(ranges);
+    return names.map((name) => ({ name, partitions: ranges.get(name)!.length, records: records.get(name) ?? 0 }));
+  }
+
+  /**
+   * The records a reader gets: transaction markers and aborted records take offsets too, so the
+   * topics are read (all with one consumer) and their records counted.
+   */
+  private async countRecords(ranges: Map<string, PartitionRange[]>): Promise<Map<string, number>> {
+    const reads = [...ranges].map(([topic, rs]) => ({
+      topic,
+      from: new Map(rs.filter((r) => r.end > r.start).map((r) => [r.partition, r.start])),
+      until: new Map(rs.map((r) => [r.partition, r.end])),
+    }));
+    const counts = new Map<string, number>();
+    for await (const batch of this.readTopics(reads)) counts.set(batch[0].topic, (counts.get(batch[0].topic) ?? 0) + batch.length);
+    return counts;
+  }
+
+  async createTopic(name: string, partitions: number, config: Record<string, string> = {}): Promise<boolean> {
     checkTopicName(name);
     const admin = await this.admin();
-    return admin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: -1 }], waitForLeaders: true });
+    const configEntries = Object.entries(config).map(([key, value]) => ({ name: key, value }));
+    // kafkajs's own waitForLeaders gives up when the broker does not know the new topic yet
+    const created = await retrying(this.description, () => admin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: -1, configEntries }] }));
+    await this.untilServed(name);
+    return created;
+  }
+
+  /**
+   * Waits until every partition of a topic just created has a leader that answers for it: a
+   * KRaft broker learns of a new topic a little after the controller created it.
+   */
+  private async untilServed(topic: string): Promise<void> {
+    const admin = await this.admin();
+    await retrying(this.description, async () => {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = topics[0]?.partitions ?? [];
+        if (!partitions.length || partitions.some((p) => p.leader < 0)) throw notServedYet(topic);
+        await admin.fetchTopicOffsets(topic);
+      } catch (err) {
+        throw isUnknownTopic(err) ? notServedYet(topic) : err;
+      }
+    });
   }
 
   async deleteTopic(name: string): Promise<void> {
     await this.partitions(name);
     const admin = await this.admin();
-    await admin.deleteTopics({ topics: [name] });
+    await retrying(this.description, () => admin.deleteTopics({ topics: [name] }));
     this.partitionCounts.delete(name);
   }
 
   async partitions(topic: string): Promise<PartitionRange[]> {
     checkTopicName(topic);
     const admin = await this.admin();
-    try {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      return offsets
-        .map((o) => ({ partition: o.partition, start: Number(o.low), end: Number(o.high) }))
-        .sort((a, b) => a.partition - b.partition);
-    } catch (err) {
-      if (isUnknownTopic(err)) throw new UsageError(`unknown topic ${topic} in ${this.description}`);
-      throw err;
-    }
+    const offsets = await retrying(this.description, async () => {
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } catch (err) {
+        throw isUnknownTopic(err) ? new UsageError(`unknown topic ${topic} in ${this.description}`) : err;
+      }
+    });
+    return offsets
+      .map((o) => ({ partition: o.partition, start: Number(o.low), end: Number(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
   }
 
   private async partitionCount(topic: string): Promise<number> {
@@ -122,7 +182,7 @@ export class KafkaTransport implements Transport {
   async offsetsForTime(topic: string, ms: number): Promise<Offsets> {
     const admin = await this.admin();
     const ranges = await this.partitions(topic);
-    const found = await admin.fetchTopicOffsetsByTimestamp(topic, ms);
+    const found = await retrying(this.description, () => admin.fetchTopicOffsetsByTimestamp(topic, ms));
     const end = new Map(ranges.map((r) => [r.partition, r.end]));
     return new Map(found.map((f) => [f.partition, Number(f.offset) < 0 ? end.get(f.partition)! : Number(f.offset)]));
   }
@@ -136,37 +196,87 @@ export class KafkaTransport implements Transport {
       send: async (topic, records) => {
         const partitions = await this.partitionCount(topic);
         for (const chunk of byteChunks(records)) {
-          await producer.send({
-            topic,
-            acks: -1,
-            messages: chunk.map((r) => ({ key: r.key, value: r.value, partition: partitionFor(r.key, partitions) })),
-          });
+          const messages = chunk.map((r) => ({ key: r.key, value: r.value, partition: partitionFor(r.key, partitions) }));
+          // a send the broker did not acknowledge is sent again by the same idempotent producer,
+          // with the same sequence numbers: the partition's leader drops what it already has
+          await retrying(this.description, () => producer.send({ topic, acks: -1, messages }).catch((err) => {
+            throw isTooLarge(err) ? tooLarge(topic, chunk, this.description) : err;
+          }));
         }
       },
       close: () => producer.disconnect(),
     };
   }
 
-  async *read({ topic, from, until, signal }: ReadOptions): AsyncIterable<LogRecord[]> {
-    const pending = [...from].filter(([p, o]) => until === undefined || o < (until.get(p) ?? 0));
-    if (pending.length === 0 || signal?.aborted) return;
-    const remaining = new Set(pending.map(([p]) => p));
-    const nextOffset = new Map(from);
-    const consumer: Consumer = this.kafka.consumer({ groupId: `salesstream-reader-${randomUUID()}`, maxWaitTimeInMs: 100, retry: { retries: 3 } });
+  read({ topic, from, until, signal }: ReadOptions): AsyncIterable<LogRecord[]> {
+    return this.readTopics([{ topic, from, until }], signal);
+  }
+
+  /**
+   * Reads several topics with one consumer (one group join, however many topics), each partition
+   * in offset order; `until` as in read(), for all of them or none.
+   */
+  private async *readTopics(reads: Omit<ReadOptions, 'signal'>[], signal?: AbortSignal): AsyncIterable<LogRecord[]> {
+    const key = (topic: string, partition: number) => `${partition}@${topic}`;
+    const nextOffset = new Map<string, Map<number, number>>();
+    const stops = new Map<string, number>();
+    const unwanted: { topic: string; partitions: number[] }[] = [];
+    for (const { topic, from, until } of reads) {
+      const pending = [...from].filter(([p, o]) => until === undefined || o < (until.get(p) ?? 0));
+      if (!pending.length) continue;
+      nextOffset.set(topic, new Map(pending));
+      for (const [p] of pending) stops.set(key(topic, p), until?.get(p) ?? Infinity);
+      const all = await this.partitionCount(topic);
+      const others = Array.from({ length: all }, (_, p) => p).filter((p) => !nextOffset.get(topic)!.has(p));
+      if (others.length) unwanted.push({ topic, partitions: others });
+    }
+    if (nextOffset.size === 0 || signal?.aborted) return;
+    const following = reads.some((r) => r.until === undefined);
+    const remaining = new Set(stops.keys());
+    const restarts = restartBound();
+    const consumer: Consumer = this.kafka.consumer({
+      groupId: `salesstream-reader-${randomUUID()}`, maxWaitTimeInMs: 100, retry: { retries: 3, restartOnFailure: restarts.restartOnFailure },
+    });
     const queue = new BatchQueue();
     const abort = () => queue.finish();
     signal?.addEventListener('abort', abort);
+    const passed = (topic: string, partition: number, next: number) => {
+      nextOffset.get(topic)!.set(partition, next);
+      const k = key(topic, partition);
+      if (!following && next >= stops.get(k)! && remaining.delete(k) && remaining.size === 0) queue.finish();
+    };
+    // Positions live in the consumer's group state, which kafkajs builds anew on every (re)start
+    // after a crash: seek (and pause what is not ours to read) each time it has joined.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      restarts.ok();
+      for (const [topic, offsets] of nextOffset) for (const [partition, offset] of offsets) consumer.seek({ topic, partition, offset: String(offset) });
+      if (unwanted.length) consumer.pause(unwanted);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      const topics = [...nextOffset.keys()].join(', ');
+      queue.fail(isUnknownTopic(payload.error) ? new UsageError(`unknown topic ${topics} in ${this.description}`) : kafkaFailure(payload.error, this.description));
+    });
+    // A fetch holding only transaction markers or aborted records never reaches eachBatch; a
+    // transactionally written topic ends with a marker, so count such batches as read too.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const next = nextOffset.get(payload.topic)?.get(payload.partition);
+      if (payload.batchSize > 0 || payload.firstOffset === null || next === undefined || Number(payload.firstOffset) > next) return;
+      passed(payload.topic, payload.partition, Math.max(next, Number(payload.lastOffset) + 1));
+    });
     try {
       await withDeadline('consumer connect', this.brokers, consumer.connect());
-      await consumer.subscribe({ topic, fromBeginning: true });
-      const all = await this.partitionCount(topic);
+      const topics = [...nextOffset.keys()];
+      await retrying(this.description, () => consumer.subscribe({ topics, fromBeginning: true }).catch((err) => {
+        throw isUnknownTopic(err) ? new UsageError(`unknown topic ${topics.join(', ')} in ${this.description}`) : err;
+      }));
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
-          const partition = batch.partition;
-          let next = nextOffset.get(partition);
+          const { topic, partition } = batch;
+          let next = nextOffset.get(topic)?.get(partition);
           if (next === undefined) return;
-          const stop = until?.get(partition) ?? Infinity;
+          const stop = stops.get(key(topic, partition))!;
           const records: LogRecord[] = [];
           for (const m of batch.messages) {
             const offset = Number(m.offset);
@@ -178,25 +288,11 @@ export class KafkaTransport implements Transport {
           // transaction markers take offsets but are never delivered: count them as read
           const first = batch.firstOffset();
           if (first !== null && Number(first) <= next) next = Math.max(next, Number(batch.lastOffset()) + 1);
-          nextOffset.set(partition, next);
+          nextOffset.get(topic)!.set(partition, next);
           if (records.length) await queue.push(records);
-          if (until && next >= stop && remaining.delete(partition) && remaining.size === 0) queue.finish();
+          passed(topic, partition, next);
         },
       });
-      // A fetch holding only transaction markers or aborted records never reaches eachBatch; a
-      // transactionally written topic ends with a marker, so count such batches as read too.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        if (payload.topic !== topic || payload.batchSize > 0 || payload.firstOffset === null) return;
-        const partition = payload.partition;
-        const next = nextOffset.get(partition);
-        if (next === undefined || Number(payload.firstOffset) > next) return;
-        const after = Math.max(next, Number(payload.lastOffset) + 1);
-        nextOffset.set(partition, after);
-        if (until && after >= (until.get(partition) ?? Infinity) && remaining.delete(partition) && remaining.size === 0) queue.finish();
-      });
-      for (const [partition, offset] of from) consumer.seek({ topic, partition, offset: String(offset) });
-      const unwanted = Array.from({ length: all }, (_, p) => p).filter((p) => !from.has(p));
-      if (unwanted.length) consumer.pause([{ topic, partitions: unwanted }]);
       yield* queue;
     } finally {
       signal?.removeEventListener('abort', abort);
@@ -207,18 +303,29 @@ export class KafkaTransport implements Transport {
 
   async committed(group: string, topic: string): Promise<Offsets> {
     const admin = await this.admin();
-    const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const [entry] = await retrying(this.description, () => admin.fetchOffsets({ groupId: group, topics: [topic] }));
     return new Map((entry?.partitions ?? []).filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, Number(p.offset)]));
   }
 
   async commit(group: string, topic: string, offsets: Offsets): Promise<void> {
     const admin = await this.admin();
-    await admin.setOffsets({ groupId: group, topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+    const partitions = [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) }));
+    await retrying(this.description, () => admin.setOffsets({ groupId: group, topic, partitions }));
   }
 
   async close(): Promise<void> {
     if (this.adminClient) await (await this.adminClient.catch(() => undefined))?.disconnect();
   }
+}
+
+function notServedYet(topic: string): Error {
+  return Object.assign(new Error(`topic ${topic} has no leader for every partition yet`), { name: 'KafkaJSMetadataNotLoaded' });
+}
+
+function tooLarge(topic: string, chunk: ProduceRecord[], where: string): UsageError {
+  const largest = chunk.reduce((a, b) => (b.value.length + (b.key?.length ?? 0) > a.value.length + (a.key?.length ?? 0) ? b : a));
+  const bytes = Buffer.byteLength(largest.value) + Buffer.byteLength(largest.key ?? '');
+  return new UsageError(`a record of ${bytes} bytes${largest.key === null ? '' : ` (key ${largest.key})`} is larger than ${where} accepts for ${topic} (its max.message.bytes)`);
 }
 
 /** Splits records into runs of at most MAX_SEND_BYTES (exported for bench/alt-client's writer). */
@@ -247,6 +354,7 @@ export function logRecord(topic: string, partition: number, offset: number, m: K
 class BatchQueue implements AsyncIterable<LogRecord[]> {
   private items: LogRecord[][] = [];
   private finished = false;
+  private failure?: unknown;
   private wake?: () => void;
   private drained?: () => void;
 
@@ -263,6 +371,12 @@ class BatchQueue implements AsyncIterable<LogRecord[]> {
     this.drained?.();
   }
 
+  /** Ends the iteration with an error, after what was already queued. */
+  fail(err: unknown): void {
+    this.failure ??= err;
+    this.finish();
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<LogRecord[]> {
     for (;;) {
       const next = this.items.shift();
@@ -271,7 +385,10 @@ class BatchQueue implements AsyncIterable<LogRecord[]> {
         if (this.items.length === 0) this.drained?.();
         continue;
       }
-      if (this.finished) return;
+      if (this.finished) {
+        if (this.failure !== undefined) throw this.failure;
+        return;
+      }
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
     }

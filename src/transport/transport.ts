@@ -73,7 +73,8 @@ export interface Writer {
 export interface Transport {
   /** Human description: where the data lives. */
   readonly description: string;
-  listTopics(): Promise<TopicInfo[]>;
+  /** The topics `include` accepts (default: all), with the records a reader gets from each. */
+  listTopics(include?: (name: string) => boolean): Promise<TopicInfo[]>;
   /** Creates the topic; false when it already existed. */
   createTopic(name: string, partitions: number): Promise<boolean>;
   deleteTopic(name: string): Promise<void>;

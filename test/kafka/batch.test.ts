@@ -1,20 +1,22 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { deletedAfterAll } from './cleanup.js';
 import { ok, rows, skipped } from '../batch/cli.js';
 import { catalogCogs, kpis, type PurchaseRecord } from '../batch/oracle.js';
-import { FIXTURES, runCli, tempDir, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
+import { FIXTURES, runCli, tempDir, writeTestConfig } from '../helpers/cli.js';
 
 const brokers = inject('kafkaBrokers');
 const START = ['--fast', '--start-time', '2026-01-01T08:00:00Z'];
 
 // each test runs the binary many times against a shared broker: slow when the cores are busy
-describe.skipIf(!brokers).concurrent('batch and drain on a real Kafka broker', { timeout: 240_000 }, () => {
+describe.skipIf(!brokers).concurrent('batch and drain on a real Kafka broker', { timeout: 300_000 }, () => {
+  const names = deletedAfterAll(brokers);
   const onKafka = (args: string[]) => ['--brokers', brokers, ...args];
 
   it('gives the original dashboard figures for sample_data_small', async () => {
     const cwd = tempDir();
-    const topics = uniqueTopics('kpis');
+    const topics = names.topics('kpis');
     writeTestConfig(cwd, topics);
     await ok(onKafka(['produce', topics.purchases, '--file', join(FIXTURES, 'sample_data_small.json')]), cwd);
     expect(await rows(onKafka(['batch', 'kpis']), cwd)).toEqual([{ purchases: 290, transactions: null, drinks: 352, sales: 2094.74, gross_profit: 1223.28, avg_sale: 7.22 }]);
@@ -22,7 +24,7 @@ describe.skipIf(!brokers).concurrent('batch and drain on a real Kafka broker', {
 
   it('answers as the embedded log does for the same seed, and caches only what is new', async () => {
     const cwd = tempDir();
-    const topics = uniqueTopics('same');
+    const topics = names.topics('same');
     writeTestConfig(cwd, topics);
     const both = async (args: string[]) => {
       await ok(onKafka(args), cwd);
@@ -49,7 +51,7 @@ describe.skipIf(!brokers).concurrent('batch and drain on a real Kafka broker', {
 
   it('counts records that are not JSON as malformed, keeps them in the rejects file, and drains incrementally', async () => {
     const cwd = tempDir();
-    const topics = uniqueTopics('bad');
+    const topics = names.topics('bad');
     writeTestConfig(cwd, topics);
     await ok(onKafka(['generate', '--count', '300', '--seed', '33', ...START]), cwd);
     const d1 = await ok(onKafka(['drain', topics.purchases, '--out', 'd']), cwd);
@@ -72,7 +74,7 @@ describe.skipIf(!brokers).concurrent('batch and drain on a real Kafka broker', {
 
   it('notices a topic deleted and re-created with other records, and caches it again from the beginning', async () => {
     const cwd = tempDir();
-    const topics = uniqueTopics('recreated');
+    const topics = names.topics('recreated');
     writeTestConfig(cwd, topics);
     const cogs = catalogCogs(resolve(import.meta.dirname, '../../configuration/products.csv'));
     const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as PurchaseRecord[];

@@ -1,23 +1,26 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { FIXTURES, jsonLines, runCli, tempDir, uniqueTopic, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
+import { deletedAfterAll } from './cleanup.js';
+import { FIXTURES, jsonLines, runCli, tempDir, writeTestConfig } from '../helpers/cli.js';
 
 const brokers = inject('kafkaBrokers');
 const START = ['--fast', '--start-time', '2026-01-01T08:00:00Z'];
 
 async function ok(args: string[], cwd: string, input?: string) {
-  const result = await runCli(args, { cwd, input });
+  const result = await runCli(args, { cwd, input, timeoutMs: 180_000 });
   expect(result.code, `salesstream ${args.join(' ')}\n${result.stderr}`).toBe(0);
   return result;
 }
 
-describe.skipIf(!brokers)('salesstream on a real Kafka broker', () => {
+describe.skipIf(!brokers)('salesstream on a real Kafka broker', { timeout: 300_000 }, () => {
+  const names = deletedAfterAll(brokers);
   const onKafka = (args: string[]) => ['--brokers', brokers, ...args];
   const all = (topic: string) => ['tail', topic, '--from', 'beginning', '--format', 'json'];
 
   it('generates the same content as the embedded log for the same seed, and tails it back', async () => {
     const cwd = tempDir();
-    const topics = uniqueTopics('gen');
+    const topics = names.topics('gen');
     writeTestConfig(cwd, topics);
     await ok(onKafka(['generate', '--count', '3000', '--seed', '11', '--partitions', '2', ...START]), cwd);
     await ok(['generate', '--count', '3000', '--seed', '11', '--partitions', '2', ...START], cwd);
@@ -36,8 +39,8 @@ describe.skipIf(!brokers)('salesstream on a real Kafka broker', () => {
 
   it('produces and tails keyed JSON and raw records', async () => {
     const cwd = tempDir();
-    const keyed = uniqueTopic('keyed');
-    const raw = uniqueTopic('raw');
+    const keyed = names.topic('keyed');
+    const raw = names.topic('raw');
     await ok(onKafka(['produce', keyed, '--file', join(FIXTURES, 'sample_date_new.json'), '--key-field', 'product_id', '--partitions', '3']), cwd);
     const records = jsonLines((await ok(onKafka(all(keyed)), cwd)).stdout);
     expect(records).toHaveLength(307);
@@ -52,9 +55,20 @@ describe.skipIf(!brokers)('salesstream on a real Kafka broker', () => {
     expect(where.map((e) => e.offset)).toEqual(records.filter((e) => e.value.product_id === 'SF05').map((e) => e.offset));
   });
 
+  it('refuses a record over the broker\'s size limit with one line and exit 2', async () => {
+    const cwd = tempDir();
+    const topic = names.topic('big');
+    const big = JSON.stringify({ note: 'x'.repeat(2_000_000) }); // Kafka's default limit: 1 MiB
+    writeFileSync(join(cwd, 'big.ndjson'), `{"small":1}\n${big}\n`);
+    const r = await runCli(onKafka(['produce', topic, '--raw', '--file', 'big.ndjson']), { cwd, timeoutMs: 180_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^salesstream: a record of ${big.length} bytes is larger than Kafka at .* accepts for ${topic.replaceAll('.', '\\.')}`));
+  });
+
   it('creates and deletes topics', async () => {
     const cwd = tempDir();
-    const name = uniqueTopic('admin');
+    const name = names.topic('admin');
     await ok(onKafka(['topics', 'create', name, '--partitions', '3']), cwd);
     expect(jsonLines((await ok(onKafka(['topics', '--format', 'json']), cwd)).stdout)).toContainEqual({ name, partitions: 3, records: 0 });
     await ok(onKafka(['topics', 'delete', name]), cwd);

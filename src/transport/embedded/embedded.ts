@@ -32,10 +32,10 @@ export class EmbeddedTransport implements Transport {
     return join(this.dataDir, 'topics', checkTopicName(topic));
   }
 
-  async listTopics(): Promise<TopicInfo[]> {
+  async listTopics(include: (name: string) => boolean = () => true): Promise<TopicInfo[]> {
     let names: string[];
     try {
-      names = readdirSync(join(this.dataDir, 'topics')).filter((n) => isValidName(n) && existsSync(join(this.topicDir(n), 'topic.json')));
+      names = readdirSync(join(this.dataDir, 'topics')).filter((n) => isValidName(n) && include(n) && existsSync(join(this.topicDir(n), 'topic.json')));
     } catch {
       return [];
     }
