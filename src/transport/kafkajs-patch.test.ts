@@ -1,7 +1,8 @@
 // patches/kafkajs+2.2.4.patch (applied by patch-package on npm install) rewrites hot spots of
-// kafkajs's producer for speed; these check it still does what kafkajs did.
+// kafkajs's producer for speed, and one timer Node 24 warns about; these check it still does
+// what kafkajs did.
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const require = createRequire(import.meta.url);
 const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition.js');
@@ -11,6 +12,7 @@ const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js');
 const RecordDecoder = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
 const Decoder = require('kafkajs/src/protocol/decoder.js');
 const Batch = require('kafkajs/src/consumer/batch.js');
+const RequestQueue = require('kafkajs/src/network/requestQueue/index.js');
 
 describe('kafkajs, as patched', () => {
   it('is the patched copy (npm install ran patch-package)', () => {
@@ -59,5 +61,18 @@ describe('kafkajs, as patched', () => {
     const messages = ['3', '4', '5', '6', '7'].map((offset) => ({ offset, isControlRecord: false }));
     const batch = new Batch('t', '5', { partition: 0, highWatermark: '8', messages });
     expect(batch.messages.map((m: { offset: string }) => m.offset)).toEqual(['5', '6', '7']);
+  });
+
+  it('never sets a timer with a negative delay (Node 24: TimeoutNegativeWarning on every Kafka command)', () => {
+    const queue = new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 1000, enforceRequestTimeout: true, clientId: 't', broker: 'b', logger: { debug() {}, warn() {}, error() {}, info() {} } });
+    const timer = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      queue.scheduleCheckPendingRequests(); // not throttled, nothing pending
+      expect(timer).toHaveBeenCalledTimes(1);
+      expect(timer.mock.calls[0][1]).toBeGreaterThanOrEqual(0);
+    } finally {
+      clearTimeout(queue.throttleCheckTimeoutId);
+      timer.mockRestore();
+    }
   });
 });
