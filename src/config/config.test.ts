@@ -53,4 +53,34 @@ describe('validateConfig', () => {
     expect(ok.config.auth).toEqual({ method: 'sasl_scram', username: 'u', password: 'secret' });
     expect(validateConfig({ ...none, ini: { SALES: { min_sale_freq: '6' } } }).errors[0]).toMatch(/max_sale_freq must be ≥ min_sale_freq/);
   });
+
+  it('reads the generator keys (issue 12) with the same parsers as their flags, and names each bad one', () => {
+    const { config, errors } = validateConfig({ ...none, ini: {
+      GENERATOR: { profile: 'realistic' },
+      STORE: { hours: 'Mon-Fri 08:00-20:00, Sat 09:00-12:00', time_zone: 'Europe/Paris', daily_curve: '08:2, 12:1' },
+      DISORDER: { late_fraction: '0.1', max_delay: '15m', skew: '' },
+    } });
+    expect(errors).toEqual([]);
+    expect(config.generator.profile).toBe('realistic');
+    expect(config.generator.values).toMatchObject({ timeZone: 'Europe/Paris', lateFraction: 0.1, maxDelay: 15 * 60_000_000 });
+    expect(config.generator.values.hours?.[5]).toEqual([[540, 720]]);
+    expect(config.generator.values.dailyCurve?.slice(7, 13)).toEqual([1, 2, 2, 2, 2, 1]);
+    expect('skew' in config.generator.values).toBe(false); // empty: the profile's
+
+    const bad = validateConfig({ ...none, ini: {
+      GENERATOR: { profile: 'wild' },
+      STORE: { hours: 'Mon-Fri 20:00-08:00', time_zone: 'Mars/Olympus', weekly_curve: 'Fri:x' },
+      ANOMALIES: { schedule: 'tomorrow 2h storm' },
+      DISORDER: { late_fraction: '1.5', max_delay: '10 parsecs' },
+    } }).errors;
+    expect(bad).toEqual([
+      expect.stringMatching(/^\[STORE\] hours: "Mon-Fri 20:00-08:00" has "20:00-08:00": closing must come after opening/),
+      expect.stringMatching(/^\[STORE\] time_zone: "Mars\/Olympus" is not a time zone/),
+      expect.stringMatching(/^\[STORE\] weekly_curve: "Fri:x" is not DAY:WEIGHT/),
+      expect.stringMatching(/^\[ANOMALIES\] schedule: "tomorrow 2h storm" does not start with an ISO time/),
+      expect.stringMatching(/^\[DISORDER\] late_fraction: "1.5" is not accepted: use a number from 0 to 1/),
+      expect.stringMatching(/^\[DISORDER\] max_delay: "10 parsecs" is not a duration/),
+      expect.stringMatching(/^\[GENERATOR\] profile = "wild" is not accepted: use classic, realistic, chaos/),
+    ]);
+  });
 });

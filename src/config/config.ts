@@ -1,5 +1,6 @@
 import type { SalesRules } from '../generator/rules.js';
 import { DEFAULT_RULES } from '../generator/rules.js';
+import { PROFILE_NAMES, SETTINGS, type GeneratorSettings, type ProfileName } from '../generator/settings.js';
 import { nameProblem } from '../model/names.js';
 
 export type Auth =
@@ -21,6 +22,8 @@ export interface Config {
   rules: SalesRules;
   numberOfSales: number;
   dataDir: string;
+  /** [GENERATOR] profile and the generator keys the ini sets (issue 12); the rest come from the profile. */
+  generator: { profile?: ProfileName; values: Partial<GeneratorSettings> };
 }
 
 /** The raw inputs, each layer as text, before validation. */
@@ -122,8 +125,29 @@ export function validateConfig({ ini, env, flags }: ConfigSources): ConfigResult
   if (numbers.maxSaleFreq < numbers.minSaleFreq) errors.push('[SALES] max_sale_freq must be ≥ min_sale_freq');
   const { numberOfSales, ...rules } = numbers;
 
+  const generator = generatorSettings(ini, errors);
+
   const dataDir = flags.dataDir ?? env.SALESSTREAM_DATA_DIR ?? './.salesstream';
   if (dataDir.trim() === '') errors.push('data dir: must not be empty');
 
-  return { config: { brokers, auth, topics, rules: rules as unknown as SalesRules, numberOfSales, dataDir }, errors };
+  return { config: { brokers, auth, topics, rules: rules as unknown as SalesRules, numberOfSales, dataDir, generator }, errors };
+}
+
+/** The generator keys the ini sets, each read by the same parser as its flag. */
+function generatorSettings(ini: ConfigSources['ini'], errors: string[]): Config['generator'] {
+  const values: Partial<GeneratorSettings> = {};
+  for (const spec of SETTINGS) {
+    const raw = ini[spec.section]?.[spec.key];
+    if (raw === undefined || String(raw).trim() === '') continue;
+    const parsed = spec.parse(String(raw));
+    if (parsed.ok) (values as Record<string, unknown>)[spec.field] = parsed.value;
+    else errors.push(`[${spec.section}] ${spec.key}: ${parsed.error}`);
+  }
+  const profileText = String(ini.GENERATOR?.profile ?? '').trim();
+  let profile: ProfileName | undefined;
+  if (profileText !== '') {
+    if ((PROFILE_NAMES as readonly string[]).includes(profileText)) profile = profileText as ProfileName;
+    else errors.push(`[GENERATOR] profile = "${profileText}" is not accepted: use ${PROFILE_NAMES.join(', ')}`);
+  }
+  return { profile, values };
 }

@@ -1,8 +1,10 @@
 import type { InventoryMessage, ProductMessage, PurchaseMessage } from '../model/messages.js';
 import { formatTimestamp } from '../model/timestamp.js';
 import type { CatalogProduct } from './catalog.js';
+import type { Anomaly } from './anomalies.js';
 import type { RandomSource } from './random.js';
 import type { SalesRules } from './rules.js';
+import type { Timeline } from './timeline.js';
 
 /** One line item of a transaction, and what it did to the product's stock. */
 export interface SaleItem {
@@ -33,6 +35,35 @@ export interface Transaction {
   items: SaleItem[];
   /** New product versions that took effect since the previous transaction (before this one), oldest first. */
   changes: ProductChange[];
+  /** Restocks that arrived since the previous transaction, oldest first (supply with a lead time). */
+  restocks: Restock[];
+  /** Items the customer wanted but found out of stock (supply with a lead time). */
+  outOfStock: OutOfStock[];
+  /** Anomalies that began since the previous transaction (up to this one's time), oldest first. */
+  anomalies: Anomaly[];
+}
+
+/** A restock arriving (supply with a lead time): ordered when a sale left the stock at or below the minimum. */
+export interface Restock {
+  /** Event time of the arrival, µs: the order's time + the lead time. */
+  time: number;
+  /** When it was ordered, µs. */
+  ordered: number;
+  product: CatalogProduct;
+  existing: number;
+  amount: number;
+}
+
+/** A wanted item with fewer in stock than the quantity: taken as another product, or lost. */
+export interface OutOfStock {
+  productIndex: number;
+  quantity: number;
+  /** In stock before the attempt (< quantity). */
+  level: number;
+  /** Items of the transaction sold before the attempt (its place among them). */
+  at: number;
+  /** The product taken instead (its sale is among the items), or undefined: a lost sale. */
+  substitute?: number;
 }
 
 /** A new version of a product (`--price-changes`): another price and/or cogs from `time` on. */
@@ -60,6 +91,23 @@ export interface SimulationOptions {
   /** Fixed gap between transactions in µs (from --rate); otherwise the rules' random gaps. */
   fixedGap?: number;
   priceChanges?: PriceChangeOptions;
+  /** When the store sells (hours, curves, anomalies); undefined = always, at the rules' pace. */
+  timeline?: Timeline;
+  /** Restocks after a lead time, and what customers do at an empty shelf; undefined = restocks at once. */
+  supply?: SupplyOptions;
+  /** Zipf-like hot keys: the k-th most popular product's propensity ÷ k^skew; 0 = the catalog's. */
+  skew?: number;
+  /** The anomalies a timeline follows, to report as they begin. */
+  anomalies?: { takeStarted(t: number): Anomaly[] };
+}
+
+export interface SupplyOptions {
+  /** µs from order to arrival (> 0). */
+  leadTime: number;
+  /** randint(1,10) ≤ this → the customer takes another product. */
+  substituteFreq: number;
+  /** Its own seeded source, apart from the sales draws. */
+  random: RandomSource;
 }
 
 const SUPPLEMENT_GROUP1 = /^(SF|SC)/;
@@ -72,37 +120,162 @@ const SUPPLEMENT_GROUP2 = /^(CS|IS)/;
  * make a seed replay exactly: change them and every seeded run changes.
  */
 export function* simulateTransactions(opts: SimulationOptions): Generator<Transaction> {
-  const { rules, random } = opts;
+  const { rules, random, timeline, supply } = opts;
   // the products as they are now: price changes replace entries
   const catalog = opts.catalog.slice();
   const changes = priceChanges(opts.catalog, opts.startTime, opts.priceChanges);
-  const pick = productPicker(catalog);
+  const pickers = new ProductPickers(opts.catalog, opts.skew ?? 0);
   const stock = new Map(catalog.map((p) => [p.productId, p.inventory]));
   const supplementFreq = catalog.map((p) => SUPPLEMENT_GROUP1.test(p.productId) ? rules.addSuppFreqGroup1
     : SUPPLEMENT_GROUP2.test(p.productId) ? rules.addSuppFreqGroup2 : 0);
+  const orders = supply ? new RestockOrders(supply.leadTime, rules.restockAmount, rules.minInventory) : undefined;
 
-  let time = opts.startTime;
+  let time = timeline ? timeline.firstOpen(opts.startTime) : opts.startTime;
   for (let n = 0; opts.count === 0 || n < opts.count; n++) {
     const transactionTime = formatTimestamp(time);
     const changed = changes.until(time);
     for (const c of changed) catalog[c.productIndex] = c.product;
+    const restocks = orders ? orders.arrived(time, stock, catalog) : NO_RESTOCKS;
+    const pick = pickers.at(timeline?.anomalyAt(time));
     const transactionId = transactionIdFrom(random);
     const isMember = random.int(1, 10) <= rules.memberFreq;
     const items: SaleItem[] = [];
+    let outOfStock = NO_OUT_OF_STOCK;
     const itemTotal = itemCount(random.int(1, 20), rules);
     for (let i = 0; i < itemTotal; i++) {
-      const productIndex = pick(random.int(3, 200));
+      let productIndex = pick(random);
       const quantity = quantityFor(random.int(1, 30), rules);
+      if (orders && stock.get(catalog[productIndex].productId)! < quantity) {
+        // an empty shelf: another product (when the customer wants one and it is there), or a lost sale
+        const missed: OutOfStock = { productIndex, quantity, level: stock.get(catalog[productIndex].productId)!, at: items.length };
+        if (outOfStock === NO_OUT_OF_STOCK) outOfStock = [];
+        outOfStock.push(missed);
+        const other = supply!.random.int(1, 10) <= supply!.substituteFreq ? pick(supply!.random) : productIndex;
+        if (other === productIndex || stock.get(catalog[other].productId)! < quantity) continue;
+        missed.substitute = productIndex = other;
+      }
       const addSupplement = random.int(1, 10) <= supplementFreq[productIndex];
       const product = catalog[productIndex];
       const level = stock.get(product.productId)! - quantity;
+      if (orders) {
+        stock.set(product.productId, level);
+        orders.sold(product.productId, quantity, level, time);
+        items.push({ productIndex, product, quantity, addSupplement, level, restocked: false });
+        continue;
+      }
       const restocked = level <= rules.minInventory;
       stock.set(product.productId, restocked ? level + rules.restockAmount : level);
       items.push({ productIndex, product, quantity, addSupplement, level, restocked });
     }
-    yield { time, transactionTime, transactionId, isMember, items, changes: changed };
-    time += opts.fixedGap ?? random.int(rules.minSaleFreq, rules.maxSaleFreq) * 1_000_000;
+    const anomalies = opts.anomalies ? opts.anomalies.takeStarted(time) : NO_ANOMALIES;
+    yield { time, transactionTime, transactionId, isMember, items, changes: changed, restocks, outOfStock, anomalies };
+    const gap = opts.fixedGap ?? random.int(rules.minSaleFreq, rules.maxSaleFreq) * 1_000_000;
+    time = timeline ? timeline.advance(time, gap) : time + gap;
   }
+}
+
+const NO_RESTOCKS: Restock[] = [];
+/** The recent demand a reorder point covers: the sales of the last lead time, in quarters. */
+const DEMAND_BUCKETS = 4;
+const NO_OUT_OF_STOCK: OutOfStock[] = [];
+const NO_ANOMALIES: Anomaly[] = [];
+
+/**
+ * Restock orders under way, each of restockAmount arriving `leadTime` after it was placed. A
+ * product is ordered when its stock plus what is on order falls to its reorder point: the
+ * minimum plus what it sold during the last lead time (the demand the order must cover while it
+ * comes). A busy product has several orders under way; a sudden rush (a peak, a promotion)
+ * outruns them and empties the shelf. The lead time is the same for all, so arrivals come in
+ * order of placing.
+ */
+class RestockOrders {
+  private readonly pending: { product: string; ordered: number }[] = [];
+  private readonly onOrder = new Map<string, number>();
+  /** Per product: quantities sold per quarter of a lead time, the last DEMAND_BUCKETS quarters (a ring). */
+  private readonly recent = new Map<string, { buckets: Int32Array; last: number }>();
+  private readonly bucketSpan: number;
+
+  constructor(private readonly leadTime: number, private readonly amount: number, private readonly min: number) {
+    this.bucketSpan = Math.max(1, leadTime / DEMAND_BUCKETS);
+  }
+
+  /** After a sale of `quantity` left `level` in stock. */
+  sold(productId: string, quantity: number, level: number, time: number): void {
+    const bucket = Math.floor(time / this.bucketSpan);
+    let r = this.recent.get(productId);
+    if (!r) this.recent.set(productId, (r = { buckets: new Int32Array(DEMAND_BUCKETS), last: bucket }));
+    // quarters gone by since the last sale are emptied
+    for (let b = r.last + 1; b <= bucket && b <= r.last + DEMAND_BUCKETS; b++) r.buckets[b % DEMAND_BUCKETS] = 0;
+    r.last = bucket;
+    r.buckets[bucket % DEMAND_BUCKETS] += quantity;
+    const demand = r.buckets.reduce((a, b) => a + b, 0);
+    let ordered = this.onOrder.get(productId) ?? 0;
+    while (level + ordered <= this.min + demand) {
+      ordered += this.amount;
+      this.pending.push({ product: productId, ordered: time });
+    }
+    this.onOrder.set(productId, ordered);
+  }
+
+  /** The orders arrived by `time`, added to the stock. */
+  arrived(time: number, stock: Map<string, number>, catalog: CatalogProduct[]): Restock[] {
+    if (this.pending.length === 0 || this.pending[0].ordered + this.leadTime > time) return NO_RESTOCKS;
+    const due: Restock[] = [];
+    while (this.pending.length && this.pending[0].ordered + this.leadTime <= time) {
+      const { product: id, ordered } = this.pending.shift()!;
+      this.onOrder.set(id, this.onOrder.get(id)! - this.amount);
+      const existing = stock.get(id)!;
+      stock.set(id, existing + this.amount);
+      due.push({ time: ordered + this.leadTime, ordered, product: catalog.find((p) => p.productId === id)!, existing, amount: this.amount });
+    }
+    return due;
+  }
+}
+
+/**
+ * How a product is chosen: the original's draw (randint(3, 200), nearest cumulative weight) when
+ * nothing changes the propensities — the classic run's draws, unchanged — else a draw in
+ * proportion to weights: the original draw's own odds per product, divided by rank^skew (hot
+ * keys), times a promotion's factor for its products.
+ */
+class ProductPickers {
+  private readonly base: number[];
+  private readonly plain: (random: RandomSource) => number;
+  private readonly promotions = new WeakMap<Anomaly, (random: RandomSource) => number>();
+
+  constructor(catalog: CatalogProduct[], skew: number) {
+    const table = productPicker(catalog);
+    const odds = catalog.map(() => 0);
+    for (let d = 3; d <= 200; d++) odds[table(d)]++;
+    const ranked = odds.map((w, i) => ({ w, i })).sort((a, b) => b.w - a.w || a.i - b.i);
+    this.base = odds.slice();
+    if (skew > 0) ranked.forEach(({ i }, rank) => (this.base[i] = odds[i] / (rank + 1) ** skew));
+    this.plain = skew > 0 ? weightedPicker(this.base) : (random) => table(random.int(3, 200));
+  }
+
+  at(anomaly: Anomaly | undefined): (random: RandomSource) => number {
+    if (anomaly === undefined || anomaly.kind !== 'promotion') return this.plain;
+    let pick = this.promotions.get(anomaly);
+    if (!pick) {
+      pick = weightedPicker(this.base.map((w, i) => (anomaly.products.includes(i) ? w * anomaly.factor : w)));
+      this.promotions.set(anomaly, pick);
+    }
+    return pick;
+  }
+}
+
+/** Index i with probability weights[i] / Σ weights (one draw in millionths). */
+export function weightedPicker(weights: number[]): (random: RandomSource) => number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cumulative = new Float64Array(weights.length);
+  let sum = 0;
+  weights.forEach((w, i) => (cumulative[i] = sum += (w / total) * 1_000_000));
+  return (random) => {
+    const u = random.int(0, 999_999) + 0.5;
+    let i = 0;
+    while (i < cumulative.length - 1 && cumulative[i] <= u) i++;
+    return i;
+  };
 }
 
 const NO_CHANGES: ProductChange[] = [];
@@ -183,6 +356,17 @@ export function purchaseMessage(tx: Transaction, item: SaleItem, rules: SalesRul
     add_supplements: addSupplement,
     supplement_price: suppCents / 100,
     total_purchase: totalCents / 100,
+  };
+}
+
+/** A restock's message at its arrival (supply with a lead time). */
+export function arrivalMessage(r: Restock): InventoryMessage {
+  return {
+    event_time: formatTimestamp(r.time),
+    product_id: r.product.productId,
+    existing_level: r.existing,
+    stock_quantity: r.amount,
+    new_level: r.existing + r.amount,
   };
 }
 
