@@ -82,5 +82,6 @@ describe('validateConfig', () => {
       expect.stringMatching(/^\[DISORDER\] max_delay: "10 parsecs" is not a duration/),
       expect.stringMatching(/^\[GENERATOR\] profile = "wild" is not accepted: use classic, realistic, chaos/),
     ]);
+    expect(validateConfig({ ...none, ini: { STORE: { hourz: '08:00' } } }).errors).toEqual([expect.stringMatching(/^\[STORE\] hourz is not a key salesstream reads: use hours, time_zone, daily_curve, weekly_curve$/)]);
   });
 });

@@ -62,7 +62,10 @@ const INI_KEYS: Record<string, string[]> = {
   KAFKA: ['bootstrap_servers', 'auth_method', 'sasl_username', 'sasl_password', 'topic_products', 'topic_purchases', 'topic_inventories'],
   SALES: NUMBER_RULES.filter((r) => r.section === 'SALES').map((r) => r.key),
   INVENTORY: NUMBER_RULES.filter((r) => r.section === 'INVENTORY').map((r) => r.key),
+  GENERATOR: ['profile'],
 };
+// the generator's sections (issue 12): [STORE], [SUPPLY], [ANOMALIES], [DISORDER]
+for (const spec of SETTINGS) (INI_KEYS[spec.section] ??= []).push(spec.key);
 
 function unknownIniKeys(ini: ConfigSources['ini']): string[] {
   const errors: string[] = [];
