@@ -68,6 +68,7 @@ export function registerDemo(program: Command): void {
 
       say(`The data stays in ${shownDir}; try next: ${salesstream} batch kpis --by category`);
       say(`Live SQL over the same topics with Pinot's query API (http://127.0.0.1:8099, Ctrl-C stops): ${salesstream} serve`);
+      say(`The original Superset dashboard, live in a browser (http://127.0.0.1:8088/, Ctrl-C stops): ${salesstream} dashboard`);
     });
 }
 

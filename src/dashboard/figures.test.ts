@@ -12,7 +12,7 @@ function answers(over: Partial<Answers> = {}): Answers {
     days: [{ day: '2022-08-30' }, { day: '2022-08-31' }],
     tiles: [{ purchases: 3, drinks: 4, sales: 0.3, gross_profit: 0.2 }],
     hours: hourRows('2022-08-31', [8, 10], { purchases: 1, drinks: 2, sales: 0.1, gross_profit: 0.1 }),
-    previousHours: hourRows('2022-08-30', [8, 9, 10, 11, 23], { purchases: 1, drinks: 1, sales: 0.1, gross_profit: 0.05 }),
+    previous: [{ until: '10:42:07', purchases: 3, drinks: 3, sales: 0.3, gross_profit: 0.15 }],
     hourlyByCategory: [],
     categories: [],
     fruit: [],
@@ -22,23 +22,23 @@ function answers(over: Partial<Answers> = {}): Answers {
 }
 
 describe('dashboard figures', () => {
-  it('compares each tile with the day before up to the end of the shown day\'s last hour', () => {
+  it('compares each tile with the day before up to the time of day of the newest purchase', () => {
     const data = dashboardData('2022-08-31', answers());
-    // hours 08, 09 and 10 of the day before: 11:00 and 23:00 are after the cut
-    expect(data.compared).toEqual({ date: '2022-08-30', until: '11:00' });
+    expect(data.compared).toEqual({ date: '2022-08-30', until: '10:42:07' });
     expect(data.tiles.map((t) => [t.key, t.value, t.previous, t.trend])).toEqual([
       ['purchases', 3, 3, 'flat'],
       ['drinks', 4, 3, 'up'],
-      // money summed in cents: 0.1 + 0.1 + 0.1 is 0.3 here, not 0.30000000000000004
       ['sales', 0.3, 0.3, 'flat'],
       ['gross_profit', 0.2, 0.15, 'up'],
     ]);
   });
 
-  it('has no trend when the day before has no purchases in those hours', () => {
-    const data = dashboardData('2022-08-31', answers({ previousHours: hourRows('2022-08-30', [11, 12], { purchases: 9 }) }));
-    expect(data.compared).toBeNull();
-    expect(data.tiles.every((t) => t.previous === null && t.trend === 'none')).toBe(true);
+  it('has no trend when the day before has no purchases by then', () => {
+    for (const previous of [[{ until: '10:42:07', purchases: 0, drinks: null, sales: null, gross_profit: null }], [{ until: null, purchases: 0 }]]) {
+      const data = dashboardData('2022-08-31', answers({ previous }));
+      expect(data.compared).toBeNull();
+      expect(data.tiles.every((t) => t.previous === null && t.trend === 'none')).toBe(true);
+    }
   });
 
   it('turns ↑ and ↓ only past 5 % either way', () => {
@@ -73,7 +73,7 @@ describe('dashboard figures', () => {
     expect(previousDay('2024-03-01')).toBe('2024-02-29');
     const queries = dashboardQueries('2022-09-01');
     expect(queries.tiles).toContain("DATE '2022-09-01'");
-    expect(queries.previousHours).toContain("DATE '2022-08-31'");
+    expect(queries.previous).toContain("DATE '2022-08-31'");
   });
 });
 

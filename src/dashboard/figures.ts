@@ -15,7 +15,7 @@ export interface Tile {
   note?: string;
   kind: 'count' | 'money';
   value: number;
-  /** The same figure for the day before, up to the same hour; null when it has no purchases. */
+  /** The same figure for the day before, up to the same time of day; null when it has no purchases then. */
   previous: number | null;
   trend: Trend;
 }
@@ -41,7 +41,7 @@ export interface DashboardData {
   date: string | null;
   /** Days with purchases, oldest first. */
   days: string[];
-  /** The trend's comparison: the day before, up to the end of the shown day's last hour (HH:MM). */
+  /** The trend's comparison: the day before, up to the time of day (HH:MM:SS) of the shown day's newest purchase. */
   compared: { date: string; until: string } | null;
   tiles: Tile[];
   /** Hours of the day with purchases (YYYY-MM-DD HH:00:00); every series has one value per hour. */
@@ -62,7 +62,7 @@ export interface Answers {
   days: Row[];
   tiles: Row[];
   hours: Row[];
-  previousHours: Row[];
+  previous: Row[];
   hourlyByCategory: Row[];
   categories: Row[];
   fruit: Row[];
@@ -91,25 +91,15 @@ export function trend(value: number, previous: number | null): Trend {
   return 'flat';
 }
 
-/** The hour of day (0–23) of a 'YYYY-MM-DD HH:…' time. */
-const hourOfDay = (time: Cell) => Number(String(time).slice(11, 13));
-
-/** A tile's figure summed over the hours rows up to and including an hour of day. */
-function sumUntil(rows: Row[], key: Tile['key'], kind: Tile['kind'], lastHour: number): number {
-  const within = rows.filter((r) => hourOfDay(r.hour) <= lastHour);
-  return kind === 'money' ? within.reduce((s, r) => s + cents(r[key]), 0) / 100 : within.reduce((s, r) => s + num(r[key]), 0);
-}
-
 export function dashboardData(date: string, answers: Answers): DashboardData {
   const days = answers.days.map((r) => String(r.day));
   const day = answers.tiles[0] ?? {};
   const dayHours = answers.hours.filter((r) => r.hour !== null);
-  const lastHour = dayHours.length ? hourOfDay(dayHours[dayHours.length - 1].hour) : null;
-  const before = answers.previousHours.filter((r) => r.hour !== null);
-  const compare = lastHour !== null && before.some((r) => hourOfDay(r.hour) <= lastHour);
+  const before = answers.previous[0];
+  const compare = before !== undefined && before.until !== null && num(before.purchases) > 0;
   const tiles = TILES.map((t): Tile => {
     const value = num(day[t.key] ?? 0);
-    const previous = compare ? sumUntil(before, t.key, t.kind, lastHour!) : null;
+    const previous = compare ? num(before[t.key]) : null;
     return { ...t, value, previous, trend: trend(value, previous) };
   });
 
@@ -127,7 +117,7 @@ export function dashboardData(date: string, answers: Answers): DashboardData {
   return {
     date,
     days,
-    compared: compare ? { date: previousDay(date), until: `${String(lastHour! + 1).padStart(2, '0')}:00` } : null,
+    compared: compare ? { date: previousDay(date), until: String(before.until) } : null,
     tiles,
     hours,
     hourly,

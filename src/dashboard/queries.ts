@@ -14,10 +14,10 @@ function dayPurchases(date: string): string {
 export interface DashboardQueries {
   /** purchases, drinks, sales, gross_profit of the day (one row). */
   tiles: string;
-  /** The day's kpis per hour, with the running sum of sales (the cumulative line, the trend's cut-off). */
+  /** The day's kpis per hour, with the running sum of sales (the cumulative line). */
   hours: string;
-  /** The day before's kpis per hour (the trend compares the same hours). */
-  previousHours: string;
+  /** The tiles' figures for the day before up to the time of day of the day's newest purchase (the trend). */
+  previous: string;
   /** Sales per hour and drink category (the stacked bars). */
   hourlyByCategory: string;
   /** Drinks per category (the category pie). */
@@ -34,11 +34,19 @@ export function previousDay(date: string): string {
 }
 
 export function dashboardQueries(date: string): DashboardQueries {
-  const hours = (day: string) => `SELECT *, sum(sales) OVER (ORDER BY hour) AS cumulative_sales FROM (${kpisSql({ date: day, by: 'hour' })}) ORDER BY hour`;
+  const before = previousDay(date);
   return {
     tiles: kpisSql({ date, by: 'none' }),
-    hours: hours(date),
-    previousHours: hours(previousDay(date)),
+    hours: `SELECT *, sum(sales) OVER (ORDER BY hour) AS cumulative_sales FROM (${kpisSql({ date, by: 'hour' })}) ORDER BY hour`,
+    // the tiles' measures as kpisSql writes them, up to the same time of day (none: no purchases today)
+    previous: [
+      "WITH cut AS (SELECT max(transaction_time) - INTERVAL 1 DAY AS until FROM purchases",
+      `  WHERE transaction_time >= DATE '${date}' AND transaction_time < DATE '${date}' + INTERVAL 1 DAY)`,
+      "SELECT strftime(any_value(cut.until), '%H:%M:%S') AS until, count(*) AS purchases, sum(p.quantity) AS drinks,",
+      '  sum(p.total_purchase) AS sales, sum(p.quantity * (p.price - c.cogs)) AS gross_profit',
+      'FROM cut, purchases AS p LEFT JOIN products AS c ON c.product_id = p.product_id',
+      `WHERE p.transaction_time >= DATE '${before}' AND p.transaction_time <= cut.until`,
+    ].join('\n'),
     hourlyByCategory: [
       "SELECT date_trunc('hour', p.transaction_time) AS hour, c.category AS category, sum(p.total_purchase) AS sales",
       dayPurchases(date),

@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { PurchaseRecord } from '../batch/oracle.js';
+import { catalogCogs, kpis, type PurchaseRecord } from '../batch/oracle.js';
 import { FIXTURES, jsonLines, runCli, tempDir, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
-import { startServe, type Serve } from '../serve/server.js';
+import { eventually, startServe, type Serve } from '../serve/server.js';
 import { charts, connection, launchBrowser, liveTable, openPage, skipBrowser, tiles } from './browser.js';
 import { dayFigures, readPurchases, tableTexts, tileTexts } from './oracle.js';
 
@@ -22,12 +22,42 @@ async function produce(cwd: string, topic: string, records: PurchaseRecord[], gl
 }
 
 /** Records of a product at an hour the fixture has none of, enough to reach the top 10. */
-function newRecords(product: string, price: number, count: number, hour = '21'): PurchaseRecord[] {
+function newRecords(product: string, price: number, count: number, hour = '21', day = DAY): PurchaseRecord[] {
   return Array.from({ length: count }, (_, i) => ({
-    transaction_time: `${DAY} ${hour}:0${i % 10}:00.000000`, product_id: product, price, quantity: 3,
+    transaction_time: `${day} ${hour}:0${i % 10}:00.000000`, product_id: product, price, quantity: 3,
     is_member: false, member_discount: 0.0, add_supplements: false, supplement_price: 0.0, total_purchase: Math.round(price * 300) / 100,
   } as PurchaseRecord));
 }
+
+describe('salesstream dashboard figures', () => {
+  it('compares the day with the day before up to the time of its newest purchase', async () => {
+    const cwd = tempDir();
+    // the recorded day, then the first purchases of the next day, at 12:00–12:04
+    const next = newRecords('SC02', 5.99, 5, '12', '2022-09-01');
+    expect((await runCli(['produce', 'demo.purchases', '--file', SMALL], { cwd })).code).toBe(0);
+    await produce(cwd, 'demo.purchases', next);
+    const serve = await startDashboard(cwd);
+    try {
+      // the default day is the latest with purchases (once the whole topic is read)
+      const data = await eventually('both days read', async () => {
+        const got = await (await fetch(`${serve.url}/api/dashboard`)).json();
+        return got.tiles[0].value === next.length ? got : undefined;
+      });
+      expect(data.date).toBe('2022-09-01');
+      expect(data.days).toEqual(['2022-08-31', '2022-09-01']);
+      const purchases = [...readPurchases(SMALL), ...next];
+      const until = next.map((p) => p.transaction_time.slice(11)).sort().at(-1)!;
+      const before = kpis(purchases.filter((p) => p.transaction_time.startsWith('2022-08-31') && p.transaction_time.slice(11) <= until), catalogCogs(join(FIXTURES, '../../configuration/products.csv')));
+      expect(before.purchases).toBeGreaterThan(0);
+      expect(data.compared).toEqual({ date: '2022-08-31', until: until.slice(0, 8) });
+      expect(Object.fromEntries(data.tiles.map((t: { key: string; previous: number }) => [t.key, t.previous]))).toEqual({
+        purchases: before.purchases, drinks: before.drinks, sales: before.sales, gross_profit: before.gross_profit,
+      });
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  });
+});
 
 describe.skipIf(skipBrowser)('salesstream dashboard in a browser', { timeout: 180_000 }, () => {
   let browser: Browser;
