@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { collect, jsonLines, runCli, startCli, tempDir, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
 import { MINUTE_US, rng, sale, windowResult } from '../stream/reference.js';
 
@@ -21,6 +21,11 @@ describe.skipIf(!brokers)('salesstream stream window --group on a real Kafka bro
     expect(result.code, `salesstream ${args.join(' ')}\n${result.stderr}`).toBe(0);
     return result;
   }
+  // every topic a test makes goes when the file is done
+  const created: string[] = [];
+  afterAll(async () => {
+    for (const topic of created) await runCli(kafka(['topics', 'delete', topic]), { cwd: tempDir() });
+  }, 120_000);
   const values = async (topic: string, cwd: string) =>
     jsonLines((await ok(['tail', topic, '--from', 'beginning', '--format', 'json'], cwd)).stdout)
       .map((e) => ({ ...e, text: typeof e.value === 'string' ? e.value : JSON.stringify(e.value) }));
@@ -31,6 +36,8 @@ describe.skipIf(!brokers)('salesstream stream window --group on a real Kafka bro
     writeTestConfig(cwd, topics);
     const sink = `${topics.purchases}.rows`;
     const dlq = `${topics.purchases}.dead`;
+    const group = `${topics.purchases}.g`;
+    created.push(...Object.values(topics), sink, dlq, `${group}.${topics.purchases}.window-changelog`);
     const r = rng(Number.parseInt(topics.purchases.split('.')[1].slice(-6), 36));
     const malformed = (n: number) => {
       const file = join(cwd, `bad-${r.int(0, 1e9)}.ndjson`);
@@ -39,7 +46,7 @@ describe.skipIf(!brokers)('salesstream stream window --group on a real Kafka bro
     };
     // generated input is in event-time order on each partition, so nothing is late: the result
     // does not depend on how the partitions' records interleave
-    const window = ['stream', 'window', '--group', `${topics.purchases}.g`, '--size', '10m', '--slide', '5m', '--top', '5', '--idle-timeout', '10m',
+    const window = ['stream', 'window', '--group', group, '--size', '10m', '--slide', '5m', '--top', '5', '--idle-timeout', '10m',
       '--sink', sink, '--dlq', dlq, '--trigger', '100ms', '--session-timeout', '6s', '--format', 'json'];
     const start = () => {
       const child = startCli(kafka(window), { cwd });
