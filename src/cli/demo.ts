@@ -40,10 +40,10 @@ export function registerDemo(program: Command): void {
       const salesstream = commandPrefix(shownDir, global.config, config.brokers.length > 0);
       const transport = new EmbeddedTransport(dir);
 
-      say(`1. ${salesstream} generate --count ${DEMO_TRANSACTIONS} --seed ${DEMO_SEED} --start-time ${isoFromMicros(DEMO_START)} --fast`);
+      say(`1. ${salesstream} generate --count ${DEMO_TRANSACTIONS} --seed ${DEMO_SEED} --start-time ${isoFromMicros(DEMO_START)} --fast --profile realistic`);
       const summary = await runGenerate({
         transport, topics: config.topics, catalog: loadCatalog(config.catalogPath), rules: config.rules,
-        seed: DEMO_SEED, count: DEMO_TRANSACTIONS, fast: true, startTime: DEMO_START, keys: 'product_id', partitions: 1,
+        seed: DEMO_SEED, count: DEMO_TRANSACTIONS, fast: true, startTime: DEMO_START, keys: 'product_id', partitions: 1, profile: 'realistic',
       });
       process.stdout.write(`${formatCount(summary.transactions)} transactions in ${summary.seconds.toFixed(2)} s\n`);
 
