@@ -6,7 +6,7 @@ import { CommandError } from '../lib/context.mjs';
 import { TRANSACTIONS } from './generate.mjs';
 
 /** Runs of each profile, interleaved (classic, realistic, classic, …); the fastest of each counts. */
-const REPEAT = { full: 3, quick: 1 };
+const REPEAT = { full: 5, quick: 1 };
 
 export async function measure(ctx) {
   const transactions = ctx.scale(TRANSACTIONS.full, TRANSACTIONS.quick);

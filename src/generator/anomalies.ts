@@ -82,6 +82,9 @@ export class AnomalySchedule {
 
   /** The anomalies starting by t that were not handed out yet, in time order. */
   takeStarted(t: number): Anomaly[] {
+    // the list is in time order: a known anomaly not handed out yet and still ahead means none is due
+    const next = this.list[this.handedOut];
+    if (next !== undefined && next.start > t) return NONE;
     this.extend(t);
     if (this.handedOut >= this.list.length || this.list[this.handedOut].start > t) return NONE;
     const started: Anomaly[] = [];

@@ -125,10 +125,11 @@ export function* simulateTransactions(opts: SimulationOptions): Generator<Transa
   const catalog = opts.catalog.slice();
   const changes = priceChanges(opts.catalog, opts.startTime, opts.priceChanges);
   const pickers = new ProductPickers(opts.catalog, opts.skew ?? 0);
-  const stock = new Map(catalog.map((p) => [p.productId, p.inventory]));
+  // stock by catalog position (a price change replaces the entry, never moves it)
+  const stock = Int32Array.from(catalog, (p) => p.inventory);
   const supplementFreq = catalog.map((p) => SUPPLEMENT_GROUP1.test(p.productId) ? rules.addSuppFreqGroup1
     : SUPPLEMENT_GROUP2.test(p.productId) ? rules.addSuppFreqGroup2 : 0);
-  const orders = supply ? new RestockOrders(supply.leadTime, rules.restockAmount, rules.minInventory) : undefined;
+  const orders = supply ? new RestockOrders(catalog.length, supply.leadTime, rules.restockAmount, rules.minInventory) : undefined;
 
   let time = timeline ? timeline.firstOpen(opts.startTime) : opts.startTime;
   for (let n = 0; opts.count === 0 || n < opts.count; n++) {
@@ -143,28 +144,28 @@ export function* simulateTransactions(opts: SimulationOptions): Generator<Transa
     let outOfStock = NO_OUT_OF_STOCK;
     const itemTotal = itemCount(random.int(1, 20), rules);
     for (let i = 0; i < itemTotal; i++) {
-      let productIndex = pick(random);
+      let productIndex = pick.pick(random);
       const quantity = quantityFor(random.int(1, 30), rules);
-      if (orders && stock.get(catalog[productIndex].productId)! < quantity) {
+      if (orders && stock[productIndex] < quantity) {
         // an empty shelf: another product (when the customer wants one and it is there), or a lost sale
-        const missed: OutOfStock = { productIndex, quantity, level: stock.get(catalog[productIndex].productId)!, at: items.length };
+        const missed: OutOfStock = { productIndex, quantity, level: stock[productIndex], at: items.length };
         if (outOfStock === NO_OUT_OF_STOCK) outOfStock = [];
         outOfStock.push(missed);
-        const other = supply!.random.int(1, 10) <= supply!.substituteFreq ? pick(supply!.random) : productIndex;
-        if (other === productIndex || stock.get(catalog[other].productId)! < quantity) continue;
+        const other = supply!.random.int(1, 10) <= supply!.substituteFreq ? pick.pick(supply!.random) : productIndex;
+        if (other === productIndex || stock[other] < quantity) continue;
         missed.substitute = productIndex = other;
       }
       const addSupplement = random.int(1, 10) <= supplementFreq[productIndex];
       const product = catalog[productIndex];
-      const level = stock.get(product.productId)! - quantity;
+      const level = stock[productIndex] - quantity;
       if (orders) {
-        stock.set(product.productId, level);
-        orders.sold(product.productId, quantity, level, time);
+        stock[productIndex] = level;
+        orders.sold(productIndex, quantity, level, time);
         items.push({ productIndex, product, quantity, addSupplement, level, restocked: false });
         continue;
       }
       const restocked = level <= rules.minInventory;
-      stock.set(product.productId, restocked ? level + rules.restockAmount : level);
+      stock[productIndex] = restocked ? level + rules.restockAmount : level;
       items.push({ productIndex, product, quantity, addSupplement, level, restocked });
     }
     const anomalies = opts.anomalies ? opts.anomalies.takeStarted(time) : NO_ANOMALIES;
@@ -189,44 +190,48 @@ const NO_ANOMALIES: Anomaly[] = [];
  * order of placing.
  */
 class RestockOrders {
-  private readonly pending: { product: string; ordered: number }[] = [];
-  private readonly onOrder = new Map<string, number>();
-  /** Per product: quantities sold per quarter of a lead time, the last DEMAND_BUCKETS quarters (a ring). */
-  private readonly recent = new Map<string, { buckets: Int32Array; last: number }>();
+  private readonly pending: { product: number; ordered: number }[] = [];
+  /** By catalog position: units on order. */
+  private readonly onOrder: Int32Array;
+  /** By catalog position: units sold per quarter of a lead time, the last DEMAND_BUCKETS quarters (a ring), and the last quarter written. */
+  private readonly recent: Int32Array;
+  private readonly lastBucket: Float64Array;
   private readonly bucketSpan: number;
 
-  constructor(private readonly leadTime: number, private readonly amount: number, private readonly min: number) {
+  constructor(products: number, private readonly leadTime: number, private readonly amount: number, private readonly min: number) {
+    this.onOrder = new Int32Array(products);
+    this.recent = new Int32Array(products * DEMAND_BUCKETS);
+    this.lastBucket = new Float64Array(products).fill(-Infinity);
     this.bucketSpan = Math.max(1, leadTime / DEMAND_BUCKETS);
   }
 
   /** After a sale of `quantity` left `level` in stock. */
-  sold(productId: string, quantity: number, level: number, time: number): void {
+  sold(product: number, quantity: number, level: number, time: number): void {
     const bucket = Math.floor(time / this.bucketSpan);
-    let r = this.recent.get(productId);
-    if (!r) this.recent.set(productId, (r = { buckets: new Int32Array(DEMAND_BUCKETS), last: bucket }));
-    // quarters gone by since the last sale are emptied
-    for (let b = r.last + 1; b <= bucket && b <= r.last + DEMAND_BUCKETS; b++) r.buckets[b % DEMAND_BUCKETS] = 0;
-    r.last = bucket;
-    r.buckets[bucket % DEMAND_BUCKETS] += quantity;
-    const demand = r.buckets.reduce((a, b) => a + b, 0);
-    let ordered = this.onOrder.get(productId) ?? 0;
-    while (level + ordered <= this.min + demand) {
-      ordered += this.amount;
-      this.pending.push({ product: productId, ordered: time });
+    const ring = product * DEMAND_BUCKETS;
+    // quarters gone by since the product's last sale are emptied
+    const last = this.lastBucket[product];
+    for (let b = Math.max(last + 1, bucket - DEMAND_BUCKETS + 1); b <= bucket; b++) this.recent[ring + (b % DEMAND_BUCKETS)] = 0;
+    this.lastBucket[product] = bucket;
+    this.recent[ring + (bucket % DEMAND_BUCKETS)] += quantity;
+    let demand = 0;
+    for (let i = 0; i < DEMAND_BUCKETS; i++) demand += this.recent[ring + i];
+    while (level + this.onOrder[product] <= this.min + demand) {
+      this.onOrder[product] += this.amount;
+      this.pending.push({ product, ordered: time });
     }
-    this.onOrder.set(productId, ordered);
   }
 
   /** The orders arrived by `time`, added to the stock. */
-  arrived(time: number, stock: Map<string, number>, catalog: CatalogProduct[]): Restock[] {
+  arrived(time: number, stock: Int32Array, catalog: CatalogProduct[]): Restock[] {
     if (this.pending.length === 0 || this.pending[0].ordered + this.leadTime > time) return NO_RESTOCKS;
     const due: Restock[] = [];
     while (this.pending.length && this.pending[0].ordered + this.leadTime <= time) {
-      const { product: id, ordered } = this.pending.shift()!;
-      this.onOrder.set(id, this.onOrder.get(id)! - this.amount);
-      const existing = stock.get(id)!;
-      stock.set(id, existing + this.amount);
-      due.push({ time: ordered + this.leadTime, ordered, product: catalog.find((p) => p.productId === id)!, existing, amount: this.amount });
+      const { product, ordered } = this.pending.shift()!;
+      this.onOrder[product] -= this.amount;
+      const existing = stock[product];
+      stock[product] = existing + this.amount;
+      due.push({ time: ordered + this.leadTime, ordered, product: catalog[product], existing, amount: this.amount });
     }
     return due;
   }
@@ -240,42 +245,60 @@ class RestockOrders {
  */
 class ProductPickers {
   private readonly base: number[];
-  private readonly plain: (random: RandomSource) => number;
-  private readonly promotions = new WeakMap<Anomaly, (random: RandomSource) => number>();
+  private readonly plain: Picker;
+  private readonly promotions = new WeakMap<Anomaly, Picker>();
 
   constructor(catalog: CatalogProduct[], skew: number) {
-    const table = productPicker(catalog);
+    const table = pickTable(catalog);
     const odds = catalog.map(() => 0);
-    for (let d = 3; d <= 200; d++) odds[table(d)]++;
+    for (let d = 3; d <= 200; d++) odds[table[Math.min(d, table.length - 1)]]++;
     const ranked = odds.map((w, i) => ({ w, i })).sort((a, b) => b.w - a.w || a.i - b.i);
     this.base = odds.slice();
     if (skew > 0) ranked.forEach(({ i }, rank) => (this.base[i] = odds[i] / (rank + 1) ** skew));
-    this.plain = skew > 0 ? weightedPicker(this.base) : (random) => table(random.int(3, 200));
+    this.plain = skew > 0 ? Picker.weighted(this.base) : Picker.original(table);
   }
 
-  at(anomaly: Anomaly | undefined): (random: RandomSource) => number {
+  at(anomaly: Anomaly | undefined): Picker {
     if (anomaly === undefined || anomaly.kind !== 'promotion') return this.plain;
-    let pick = this.promotions.get(anomaly);
-    if (!pick) {
-      pick = weightedPicker(this.base.map((w, i) => (anomaly.products.includes(i) ? w * anomaly.factor : w)));
-      this.promotions.set(anomaly, pick);
+    let picker = this.promotions.get(anomaly);
+    if (!picker) {
+      picker = Picker.weighted(this.base.map((w, i) => (anomaly.products.includes(i) ? w * anomaly.factor : w)));
+      this.promotions.set(anomaly, picker);
     }
-    return pick;
+    return picker;
   }
 }
 
-/** Index i with probability weights[i] / Σ weights (one draw in millionths). */
-export function weightedPicker(weights: number[]): (random: RandomSource) => number {
-  const total = weights.reduce((a, b) => a + b, 0);
-  const cumulative = new Float64Array(weights.length);
-  let sum = 0;
-  weights.forEach((w, i) => (cumulative[i] = sum += (w / total) * 1_000_000));
-  return (random) => {
+/**
+ * One product draw. Both kinds are one class, so the simulation's call site stays monomorphic
+ * (a second function there slowed every draw by a tenth).
+ */
+export class Picker {
+  private constructor(private readonly table: Int32Array | undefined, private readonly cumulative: Float64Array | undefined) {}
+
+  /** The original: randint(3, 200) → the product with the nearest cumulative weight. */
+  static original(table: Int32Array): Picker {
+    return new Picker(table, undefined);
+  }
+
+  /** Index i with probability weights[i] / Σ weights (one draw in millionths). */
+  static weighted(weights: number[]): Picker {
+    const total = weights.reduce((a, b) => a + b, 0);
+    const cumulative = new Float64Array(weights.length);
+    let sum = 0;
+    weights.forEach((w, i) => (cumulative[i] = sum += (w / total) * 1_000_000));
+    return new Picker(undefined, cumulative);
+  }
+
+  pick(random: RandomSource): number {
+    const table = this.table;
+    if (table !== undefined) return table[Math.min(random.int(3, 200), table.length - 1)];
+    const cumulative = this.cumulative!;
     const u = random.int(0, 999_999) + 0.5;
     let i = 0;
     while (i < cumulative.length - 1 && cumulative[i] <= u) i++;
     return i;
-  };
+  }
 }
 
 const NO_CHANGES: ProductChange[] = [];
@@ -395,6 +418,13 @@ export function quantityFor(r: number, rules: SalesRules): number {
 
 /** Draw in [3, 200] → index of the product with the nearest cumulative weight, ties to the lower. */
 export function productPicker(catalog: CatalogProduct[]): (draw: number) => number {
+  const table = pickTable(catalog);
+  const max = table.length - 1;
+  return (draw) => table[Math.min(draw, max)];
+}
+
+/** Product by draw, for draws 0 … the last cumulative weight. */
+function pickTable(catalog: CatalogProduct[]): Int32Array {
   const max = catalog[catalog.length - 1].rangeWeight;
   const table = new Int32Array(max + 1);
   for (let d = 0; d <= max; d++) {
@@ -404,7 +434,7 @@ export function productPicker(catalog: CatalogProduct[]): (draw: number) => numb
     }
     table[d] = best;
   }
-  return (draw) => table[Math.min(draw, max)];
+  return table;
 }
 
 function transactionIdFrom(random: RandomSource): string {
