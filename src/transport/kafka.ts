@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Admin, type Consumer, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
 import { ConnectionError, UsageError } from '../errors.js';
 import type { Auth } from '../config/config.js';
@@ -87,7 +88,8 @@ export class KafkaTransport implements Transport {
       try {
         return await this.topicInfos(include);
       } catch (err) {
-        if (!(err instanceof UsageError && /^unknown topic/.test(err.message)) || attempt >= 10) throw err;
+        if (!isGone(err) || attempt >= 10) throw err;
+        await sleep(200 * attempt);
       }
     }
   }
@@ -98,11 +100,15 @@ export class KafkaTransport implements Transport {
     const ranges = new Map<string, PartitionRange[]>();
     // one at a time: kafkajs's admin mixes up the metadata of concurrent calls
     for (const name of names) {
-      ranges.set(name, await this.partitions(name));
-      this.partitionCounts.set(name, ranges.get(name)!.length);
+      try {
+        ranges.set(name, await this.partitions(name));
+        this.partitionCounts.set(name, ranges.get(name)!.length);
+      } catch (err) {
+        if (!isGone(err)) throw err; // listed, but being deleted
+      }
     }
     const records = await this.countRecords(ranges);
-    return names.map((name) => ({ name, partitions: ranges.get(name)!.length, records: records.get(name) ?? 0 }));
+    return names.filter((name) => ranges.has(name)).map((name) => ({ name, partitions: ranges.get(name)!.length, records: records.get(name) ?? 0 }));
   }
 
   /**
@@ -316,6 +322,11 @@ export class KafkaTransport implements Transport {
   async close(): Promise<void> {
     if (this.adminClient) await (await this.adminClient.catch(() => undefined))?.disconnect();
   }
+}
+
+/** The UsageError of a topic that does not exist (any more). */
+function isGone(err: unknown): boolean {
+  return err instanceof UsageError && /^unknown topic/.test(err.message);
 }
 
 function notServedYet(topic: string): Error {

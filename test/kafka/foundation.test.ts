@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import kafkajs from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
 import { deletedAfterAll } from './cleanup.js';
 import { FIXTURES, jsonLines, runCli, tempDir, writeTestConfig } from '../helpers/cli.js';
@@ -64,6 +65,26 @@ describe.skipIf(!brokers)('salesstream on a real Kafka broker', { timeout: 300_0
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(new RegExp(`^salesstream: a record of ${big.length} bytes is larger than Kafka at .* accepts for ${topic.replaceAll('.', '\\.')}`));
+  });
+
+  it('lists topics while other clients delete topics', async () => {
+    const cwd = tempDir();
+    const doomed = Array.from({ length: 12 }, (_, i) => names.topic(`doomed${i}`));
+    const admin = new kafkajs.Kafka({ brokers: [brokers], logLevel: kafkajs.logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: doomed.map((topic) => ({ topic, numPartitions: 2 })), waitForLeaders: false });
+      const deleting = (async () => {
+        for (const topic of doomed) await admin.deleteTopics({ topics: [topic] });
+      })();
+      const listings = [await ok(onKafka(['topics', '--format', 'json']), cwd), await ok(onKafka(['topics', '--format', 'json']), cwd)];
+      await deleting;
+      const after = jsonLines((await ok(onKafka(['topics', '--format', 'json']), cwd)).stdout).map((t) => t.name);
+      expect(listings.every((l) => l.code === 0)).toBe(true);
+      expect(after.filter((n) => doomed.includes(n))).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('creates and deletes topics', async () => {
