@@ -108,7 +108,8 @@ async function runModule(ctx, mod) {
   try {
     const m = await import(pathToFileURL(mod.file).href);
     if (typeof m.measure !== 'function') throw new Error(`${relative(ROOT, mod.file)} exports no measure(ctx)`);
-    const limit = Number(process.env.BENCH_MODULE_TIMEOUT_S) || (ctx.quick ? 300 : 600);
+    // a module may ask for more time (TIMEOUT_S = { full, quick }): the Flink jobs take minutes
+    const limit = Number(process.env.BENCH_MODULE_TIMEOUT_S) || (ctx.quick ? m.TIMEOUT_S?.quick ?? 300 : m.TIMEOUT_S?.full ?? 600);
     let timer;
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`timed out after ${limit} s (BENCH_MODULE_TIMEOUT_S)`)), limit * 1000);

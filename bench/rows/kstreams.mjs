@@ -12,13 +12,13 @@
 //   latencyProbe(ctx, { input, output, rate })       → the probe alone, around any processor
 //   streamCommands(ctx)                              → { totals, window }: built in this CLI?
 // and the argument lists used for salesstream (TOTALS_ARGS, WINDOW_ARGS, LATENCY_TOTALS_ARGS).
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CommandError, lineStarting, parseKeyValues } from '../lib/context.mjs';
+import { ensureMavenBuilt } from '../lib/maven.mjs';
 import { TRANSACTIONS } from './generate.mjs';
 
-const TARGET = (ctx) => join(ctx.cacheDir, 'kstreams-target');
 const MAIN = 'salesstream.bench.KStreamsBench';
 const JVM = ['-Xms256m', '-Xmx1g', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Dorg.slf4j.simpleLogger.logFile=System.err'];
 const PROBE_JVM = ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
@@ -47,38 +47,9 @@ export const LATENCY_TOTALS_ARGS = ({ source, group, sink, trigger = '100ms' }) 
 
 // ------------------------------------------------------------------ build --
 
-let built;
-
-function sourceHash(dir) {
-  const h = createHash('sha256');
-  const walk = (d) => {
-    for (const f of readdirSync(d).sort()) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else h.update(relative(dir, p)).update(readFileSync(p));
-    }
-  };
-  h.update(readFileSync(join(dir, 'pom.xml')));
-  walk(join(dir, 'src'));
-  return h.digest('hex');
-}
-
 /** Builds bench/kstreams with Maven unless the cached build matches the sources. */
 export function ensureKStreamsBuilt(ctx) {
-  built ??= (async () => {
-    const dir = join(ctx.benchDir, 'kstreams');
-    const target = TARGET(ctx);
-    const stamp = join(target, '.bench-stamp');
-    const hash = sourceHash(dir);
-    const classpath = `${join(target, 'classes')}:${join(target, 'lib')}/*`;
-    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return { classpath, builtNow: false };
-    ctx.log('building the Kafka Streams reference app with Maven (once)…');
-    const r = await ctx.run('mvn', ['-q', '-B', '-Dstyle.color=never', '-f', join(dir, 'pom.xml'), 'package'], { timeoutMs: 10 * 60_000 });
-    if (r.code !== 0) throw new CommandError('mvn package (bench/kstreams)', r);
-    writeFileSync(stamp, hash);
-    return { classpath, builtNow: true, seconds: r.seconds };
-  })();
-  return built;
+  return ensureMavenBuilt(ctx, 'kstreams', 'the Kafka Streams reference app');
 }
 
 async function kstreams(ctx, mode, args, opts = {}) {
