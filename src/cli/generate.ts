@@ -83,7 +83,7 @@ export function registerGenerate(program: Command): void {
         ...options,
       }));
       spinner?.stop();
-      printSummary(summary, config.topics, options.truth);
+      printSummary(summary, config.topics, options.truth, options.settings.lostSalesTopic);
     });
 }
 
@@ -133,7 +133,7 @@ function checkTruthPath(path: string): string {
   return full;
 }
 
-function printSummary(s: GenerateSummary, topics: { products: string; purchases: string; inventories: string }, truth: string | undefined): void {
+function printSummary(s: GenerateSummary, topics: { products: string; purchases: string; inventories: string }, truth: string | undefined, lostSalesTopic: string | undefined): void {
   const lines = [
     `${s.interrupted ? 'stopped' : 'done'}: ${formatCount(s.transactions)} transactions (seed ${s.seed})`,
     `  ${topics.products}: ${formatCount(s.products)}`,
@@ -146,7 +146,7 @@ function printSummary(s: GenerateSummary, topics: { products: string; purchases:
   }
   const o = s.outOfStock;
   if (o.attempts > 0) {
-    lines.push(`  out of stock: ${formatCount(o.attempts)} items wanted, ${formatCount(o.substituted)} taken as another product, ${formatCount(o.lost)} lost sales (${formatCount(o.customersLeft)} customers left with nothing)`);
+    lines.push(`  out of stock: ${formatCount(o.attempts)} items wanted, ${formatCount(o.substituted)} taken as another product, ${formatCount(o.lost)} lost sales (${formatCount(o.customersLeft)} customers left with nothing)${lostSalesTopic ? ` → ${lostSalesTopic}` : ''}`);
   }
   if (s.anomalies.length) lines.push(`  anomalies: ${s.anomalies.length}`, ...s.anomalies.map((a) => `    ${a}`));
   lines.push(`  ${s.seconds.toFixed(2)} s, ${formatCount(Math.round(s.eventsPerSecond))} events/s`);

@@ -1,4 +1,5 @@
 import ms from 'ms';
+import { nameProblem } from '../model/names.js';
 import { parseTimestamp } from '../model/timestamp.js';
 import { ANOMALY_KINDS, type AnomalyKind, type PlannedAnomaly } from './anomalies.js';
 import { DAYS, parseHours, timeZoneProblem, type OpeningHours, type Parsed } from './hours.js';
@@ -19,6 +20,8 @@ export interface GeneratorSettings {
   restockLeadTime: number;
   /** Out of stock: randint(1,10) ≤ this → the customer takes another product, else leaves. */
   substituteFreq: number;
+  /** A topic for one event per item wanted at an empty shelf; undefined = counted only. */
+  lostSalesTopic: string | undefined;
   anomaliesPerWeek: number;
   anomalySchedule: PlannedAnomaly[];
   stormFactor: number;
@@ -33,7 +36,7 @@ export interface GeneratorSettings {
 
 export const CLASSIC: GeneratorSettings = {
   hours: undefined, timeZone: 'UTC', dailyCurve: undefined, weeklyCurve: undefined,
-  restockLeadTime: 0, substituteFreq: 5,
+  restockLeadTime: 0, substituteFreq: 5, lostSalesTopic: undefined,
   anomaliesPerWeek: 0, anomalySchedule: [], stormFactor: 0.2, promotionFactor: 3,
   lateFraction: 0, maxDelay: 0, duplicateFraction: 0, malformedFraction: 0, skew: 0,
 };
@@ -88,6 +91,7 @@ export const SETTINGS: SettingSpec[] = [
   { section: 'STORE', key: 'weekly_curve', field: 'weeklyCurve', parse: (t) => parseCurve(t, 'weekly') },
   { section: 'SUPPLY', key: 'restock_lead_time', flag: '--restock-lead-time', field: 'restockLeadTime', parse: (t) => duration(t, true), help: 'restocks arrive this long after they are ordered (e.g. 2h; 0 = at once); an empty shelf loses sales' },
   { section: 'SUPPLY', key: 'substitute_freq', field: 'substituteFreq', parse: (t) => number(t, 0, 10, true) },
+  { section: 'SUPPLY', key: 'lost_sales_topic', flag: '--lost-sales-topic', field: 'lostSalesTopic', parse: parseTopic, help: 'with a restock lead time: one event per item wanted at an empty shelf (lost or taken as another product) on this topic' },
   { section: 'ANOMALIES', key: 'per_week', flag: '--anomalies-per-week', field: 'anomaliesPerWeek', parse: (t) => number(t, 0, 1000), help: 'random storms, outages and promotions per simulated week, on average' },
   { section: 'ANOMALIES', key: 'schedule', flag: '--anomalies', field: 'anomalySchedule', parse: parseSchedule, help: 'scheduled anomalies: "2026-01-02T12:00:00Z 2h storm; 2026-01-03T09:00:00Z 3h promotion SF01 SF02"' },
   { section: 'ANOMALIES', key: 'storm_factor', field: 'stormFactor', parse: (t) => number(t, 0, 1) },
@@ -106,6 +110,7 @@ export function resolveSettings(profile: ProfileName, ...layers: Partial<Generat
     return { ok: false, error: 'late, duplicate and malformed fractions add up to more than 1' };
   }
   if (s.lateFraction > 0 && s.maxDelay < 1_000_000) return { ok: false, error: 'a late fraction needs a max delay of at least 1s (--max-delay)' };
+  if (s.lostSalesTopic !== undefined && s.restockLeadTime === 0) return { ok: false, error: 'a lost-sales topic needs a restock lead time (without one no shelf is ever empty)' };
   const rates = minuteRates(s.hours, s.dailyCurve, s.weeklyCurve);
   if (!rates.some((r) => r > 0)) return { ok: false, error: 'the opening hours and curves leave no time to sell in the week' };
   return { ok: true, value: s };
@@ -133,6 +138,11 @@ function duration(text: string, allowZero: boolean): Parsed<number> {
     return { ok: false, error: `"${text}" is not a duration: use a number with a unit, like 30s, 10m or 2h${allowZero ? ' (0 = none)' : ''}` };
   }
   return { ok: true, value: Math.round(value * 1000) };
+}
+
+function parseTopic(text: string): Parsed<string> {
+  const problem = nameProblem(text.trim());
+  return problem === undefined ? { ok: true, value: text.trim() } : { ok: false, error: problem };
 }
 
 function parseZone(text: string): Parsed<string> {

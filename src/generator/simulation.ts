@@ -382,6 +382,27 @@ export function purchaseMessage(tx: Transaction, item: SaleItem, rules: SalesRul
   };
 }
 
+/** An item wanted at an empty shelf, as an event on the lost-sales topic (`substitute_product_id` null: a lost sale). */
+export function outOfStockMessage(tx: Transaction, o: OutOfStock, catalog: CatalogProduct[]): OutOfStockMessage {
+  return {
+    event_time: tx.transactionTime,
+    transaction_id: tx.transactionId,
+    product_id: catalog[o.productIndex].productId,
+    quantity: o.quantity,
+    in_stock: o.level,
+    substitute_product_id: o.substitute === undefined ? null : catalog[o.substitute].productId,
+  };
+}
+
+export interface OutOfStockMessage {
+  event_time: string;
+  transaction_id: string;
+  product_id: string;
+  quantity: number;
+  in_stock: number;
+  substitute_product_id: string | null;
+}
+
 /** A restock's message at its arrival (supply with a lead time). */
 export function arrivalMessage(r: Restock): InventoryMessage {
   return {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Topics } from '../config/config.js';
+import { UsageError } from '../errors.js';
 import { describeAnomaly, type Anomaly } from '../generator/anomalies.js';
 import type { CatalogProduct } from '../generator/catalog.js';
 import type { OutRecord } from '../generator/disorder.js';
@@ -7,7 +8,7 @@ import { generatorParts } from '../generator/parts.js';
 import { seededRandom } from '../generator/random.js';
 import type { SalesRules } from '../generator/rules.js';
 import { CLASSIC, PROFILES, type GeneratorSettings, type ProfileName } from '../generator/settings.js';
-import { arrivalMessage, catalogMessages, changeMessage, inventoryMessage, simulateTransactions, type Transaction } from '../generator/simulation.js';
+import { arrivalMessage, catalogMessages, outOfStockMessage, changeMessage, inventoryMessage, simulateTransactions, type Transaction } from '../generator/simulation.js';
 import { PurchaseTexts } from '../generator/texts.js';
 import type { Durability, ProduceRecord, Transport } from '../transport/transport.js';
 import { TruthWriter } from './truth.js';
@@ -82,10 +83,15 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
   const now = opts.now ?? Date.now;
   const settings = opts.settings ?? { ...CLASSIC, ...PROFILES[opts.profile ?? 'classic'] };
   const { disorder, ...extras } = generatorParts(settings, opts);
-  for (const topic of [topics.products, topics.purchases, topics.inventories]) {
+  const lostSalesTopic = extras.supply ? settings.lostSalesTopic : undefined;
+  if (lostSalesTopic !== undefined && Object.values(topics).includes(lostSalesTopic)) {
+    throw new UsageError(`lost-sales topic ${lostSalesTopic} is one of the generator's own topics: name another`);
+  }
+  const written = [topics.products, topics.purchases, topics.inventories, ...(lostSalesTopic ? [lostSalesTopic] : [])];
+  for (const topic of written) {
     await transport.createTopic(topic, opts.partitions);
   }
-  const truth = opts.truth === undefined ? undefined : await TruthWriter.open(opts.truth, transport, topics);
+  const truth = opts.truth === undefined ? undefined : await TruthWriter.open(opts.truth, transport, topics, written);
   const counts: GenerateCounts = { transactions: 0, products: 0, purchases: 0, inventories: 0 };
   const injected = { late: 0, duplicates: 0, malformed: 0 };
   const outOfStock = { attempts: 0, substituted: 0, lost: 0, customersLeft: 0 };
@@ -97,6 +103,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
   let products: ProduceRecord[] = [];
   let purchases: ProduceRecord[] = [];
   let inventories: ProduceRecord[] = [];
+  let lostSales: ProduceRecord[] = [];
   /** With a truth file: the purchases' records as the disorder left them, one per pending purchase. */
   let outs: OutRecord[] = [];
   const writer = await transport.writer({ durability: opts.durability });
@@ -105,15 +112,17 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
     lastFlush = now();
     // product versions first: a reader that sees a purchase can already find the version it used
     const batches: [string, ProduceRecord[]][] = [[topics.products, products], [topics.purchases, purchases], [topics.inventories, inventories]];
-    const written = outs;
+    if (lostSalesTopic) batches.push([lostSalesTopic, lostSales]);
+    const labels = outs;
     products = [];
     purchases = [];
     inventories = [];
+    lostSales = [];
     outs = [];
     for (const [topic, records] of batches) {
       if (!records.length) continue;
       await writer.send(topic, records);
-      truth?.sent(topic, records, topic === topics.purchases ? written : undefined);
+      truth?.sent(topic, records, topic === topics.purchases ? labels : undefined);
     }
     opts.onProgress?.({ ...counts });
   };
@@ -169,6 +178,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
     }
     if (tx.outOfStock.length) {
       for (const o of tx.outOfStock) {
+        if (lostSalesTopic) lostSales.push(record(productIds[o.productIndex], JSON.stringify(outOfStockMessage(tx, o, opts.catalog))));
         outOfStock.attempts++;
         if (o.substitute === undefined) outOfStock.lost++;
         else outOfStock.substituted++;

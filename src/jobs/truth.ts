@@ -31,9 +31,10 @@ export class TruthWriter {
     this.streamTime = ends.get(topics.purchases)!.map(() => -Infinity);
   }
 
-  static async open(path: string, transport: Transport, topics: Topics): Promise<TruthWriter> {
+  /** `written`: every topic the run writes (the keyless round-robin goes across them all). */
+  static async open(path: string, transport: Transport, topics: Topics, written: string[]): Promise<TruthWriter> {
     const ends = new Map<string, number[]>();
-    for (const topic of [topics.products, topics.purchases, topics.inventories]) {
+    for (const topic of written) {
       ends.set(topic, (await transport.partitions(topic)).sort((a, b) => a.partition - b.partition).map((r) => r.end));
     }
     return new TruthWriter(openSync(path, 'w'), ends, topics);

@@ -126,3 +126,20 @@ describe('generate --profile chaos with --truth (issue 12 item 5)', () => {
     }
   });
 });
+
+describe('generate --lost-sales-topic (issue 12 item 4)', () => {
+  it('writes one event per item wanted at an empty shelf, as many as the summary counts, each with too little in stock', async () => {
+    const cwd = tempDir();
+    const run = await ok(['--data-dir', 'd', 'generate', '--count', '20000', '--seed', '8', '--fast', '--start-time', '2026-01-05T06:00:00Z',
+      '--profile', 'realistic', '--restock-lead-time', '1h', '--lost-sales-topic', 'demo.lost.sales'], cwd);
+    const summary = /out of stock: ([\d,]+) items wanted, ([\d,]+) taken as another product, ([\d,]+) lost sales .* → demo\.lost\.sales/.exec(run.stdout);
+    expect(summary, run.stdout).not.toBeNull();
+    const [attempts, substituted, lost] = summary!.slice(1).map((n) => Number(n.replaceAll(',', '')));
+    const events = embeddedRecords(join(cwd, 'd'), 'demo.lost.sales').map((r) => JSON.parse(r.value));
+    expect(events.length).toBe(attempts);
+    expect(events.filter((e) => e.substitute_product_id === null).length).toBe(lost);
+    expect(events.filter((e) => e.substitute_product_id !== null).length).toBe(substituted);
+    expect(events.every((e) => e.in_stock < e.quantity && e.in_stock >= 0)).toBe(true);
+    expect(lost).toBeGreaterThan(0);
+  });
+});
