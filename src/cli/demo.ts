@@ -49,7 +49,7 @@ export function registerDemo(program: Command): void {
 
       say(`2. ${salesstream} topics`);
       const topics = await transport.listTopics();
-      printTable(['topic', 'partitions', 'records'], topics.map((t) => [t.name, t.partitions, formatCount(t.records)]), ['left', 'right', 'right']);
+      await printTable(['topic', 'partitions', 'records'], topics.map((t) => [t.name, t.partitions, formatCount(t.records)]), ['left', 'right', 'right']);
 
       say(`3. ${salesstream} tail ${config.topics.purchases} --from -5`);
       await runTail({
@@ -97,7 +97,7 @@ async function showNewestFullWindow(transport: EmbeddedTransport, config: Loaded
   const shown = full.filter((r) => r.windowStart === full[0]?.windowStart);
   if (!shown.length) return;
   process.stdout.write(`window ${isoFromMicros(shown[0].windowStart)} – ${isoFromMicros(shown[0].windowEnd)}, top 5 by sales:\n`);
-  printTable(['rank', 'product_id', 'sales', 'drinks', 'transactions'],
+  await printTable(['rank', 'product_id', 'sales', 'drinks', 'transactions'],
     shown.map((r) => [r.rank, r.productId, formatMoney(r.salesCents / 100), r.drinks, r.transactions]), ['right', 'left', 'right', 'right', 'right']);
 }
 

@@ -25,7 +25,7 @@ export function registerTopics(program: Command): void {
       const format = oneOf('--format', flags.format, ['table', 'json'] as const);
       const list = await withTransport(configFor(command), (t) => t.listTopics((name) => flags.all || !isInternalTopic(name)), 'read');
       if (format === 'json') list.forEach((t) => printJsonLine(t));
-      else printTable(['topic', 'partitions', 'records'], list.map((t) => [t.name, t.partitions, formatCount(t.records)]), ['left', 'right', 'right']);
+      else await printTable(['topic', 'partitions', 'records'], list.map((t) => [t.name, t.partitions, formatCount(t.records)]), ['left', 'right', 'right']);
     });
   topics
     .command('create <name>')

@@ -1,10 +1,14 @@
 import Table from 'cli-table3';
-import { colorOn } from './color.js';
+import { chalkFor } from './color.js';
 
-/** Data goes to stdout; a table for people, or one JSON object per line for programs. */
-export function printTable(columns: string[], rows: (string | number | null)[][], align: ('left' | 'right')[] = []): void {
-  const styled = colorOn();
-  const table = new Table({ head: columns, colAligns: columns.map((_, i) => align[i] ?? 'left'), style: { head: styled ? ['cyan'] : [], border: styled ? ['grey'] : [] } });
+/**
+ * Data goes to stdout; a table for people, or one JSON object per line for programs. The header is
+ * coloured by our one colour rule (chalkFor), not by cli-table3's own styles: those follow their own
+ * terminal detection, which turns colour off on any machine with CI set.
+ */
+export async function printTable(columns: string[], rows: (string | number | null)[][], align: ('left' | 'right')[] = []): Promise<void> {
+  const chalk = await chalkFor();
+  const table = new Table({ head: columns.map((c) => chalk.cyan(c)), colAligns: columns.map((_, i) => align[i] ?? 'left'), style: { head: [], border: [] } });
   for (const row of rows) table.push(row.map((v) => (v === null ? '' : v)));
   process.stdout.write(table.toString() + '\n');
 }
