@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { fsReason } from '../config/folders.js';
 import { loadCatalog } from '../config/load.js';
 import { UsageError } from '../errors.js';
-import { PROFILE_NAMES, resolveSettings, SETTINGS, type GeneratorSettings } from '../generator/settings.js';
+import { describeSettings, PROFILE_NAMES, resolveSettings, SETTINGS, type GeneratorSettings, type ProfileName } from '../generator/settings.js';
 import type { GenerateSummary } from '../jobs/generate.js';
 import { colorOn } from '../render/color.js';
 import { formatCount } from '../render/output.js';
@@ -58,7 +58,7 @@ export function registerGenerate(program: Command): void {
         partitions: wholeNumber('--partitions', flags.partitions, 1),
         priceChanges: wholeNumber('--price-changes', flags.priceChanges),
         durability: oneOf('--durability', flags.durability, ['strict', 'relaxed'] as const),
-        settings: settingsFrom(flags, config.generator),
+        ...settingsFrom(flags, config.generator),
         truth: flags.truth === undefined ? undefined : checkTruthPath(flags.truth),
       };
       const catalog = loadCatalog(config.catalogPath);
@@ -83,12 +83,12 @@ export function registerGenerate(program: Command): void {
         ...options,
       }));
       spinner?.stop();
-      printSummary(summary, config.topics, options.truth, options.settings.lostSalesTopic);
+      printSummary(summary, config.topics, options);
     });
 }
 
 /** The profile (flag, else ini, else classic), then the ini's keys, then the flags, checked together. */
-function settingsFrom(flags: GenerateFlags, ini: { profile?: (typeof PROFILE_NAMES)[number]; values: Partial<GeneratorSettings> }): GeneratorSettings {
+function settingsFrom(flags: GenerateFlags, ini: { profile?: ProfileName; values: Partial<GeneratorSettings> }): { profile: ProfileName; settings: GeneratorSettings } {
   const profile = flags.profile === undefined ? ini.profile ?? 'classic' : oneOf('--profile', flags.profile, PROFILE_NAMES);
   const fromFlags: Partial<GeneratorSettings> = {};
   for (const spec of SETTINGS) {
@@ -100,7 +100,7 @@ function settingsFrom(flags: GenerateFlags, ini: { profile?: (typeof PROFILE_NAM
   }
   const resolved = resolveSettings(profile, ini.values, fromFlags);
   if (!resolved.ok) throw new UsageError(`generate: ${resolved.error}`);
-  return resolved.value;
+  return { profile, settings: resolved.value };
 }
 
 /**
@@ -133,9 +133,12 @@ function checkTruthPath(path: string): string {
   return full;
 }
 
-function printSummary(s: GenerateSummary, topics: { products: string; purchases: string; inventories: string }, truth: string | undefined, lostSalesTopic: string | undefined): void {
+function printSummary(s: GenerateSummary, topics: { products: string; purchases: string; inventories: string },
+  { truth, profile, settings }: { truth?: string; profile: ProfileName; settings: GeneratorSettings }): void {
+  const lostSalesTopic = settings.lostSalesTopic;
+  const added = describeSettings(settings);
   const lines = [
-    `${s.interrupted ? 'stopped' : 'done'}: ${formatCount(s.transactions)} transactions (seed ${s.seed})`,
+    `${s.interrupted ? 'stopped' : 'done'}: ${formatCount(s.transactions)} transactions (seed ${s.seed}${added.length ? `, profile ${profile}: ${added.join(', ')}` : ''})`,
     `  ${topics.products}: ${formatCount(s.products)}`,
     `  ${topics.purchases}: ${formatCount(s.purchases)}`,
     `  ${topics.inventories}: ${formatCount(s.inventories)}`,

@@ -121,6 +121,23 @@ export function isClassic(s: GeneratorSettings): boolean {
   return (Object.keys(CLASSIC) as (keyof GeneratorSettings)[]).every((k) => JSON.stringify(s[k]) === JSON.stringify(CLASSIC[k]));
 }
 
+/** What the settings add to the classic generator, in a few words each (for the summary). */
+export function describeSettings(s: GeneratorSettings): string[] {
+  const parts: string[] = [];
+  const percent = (f: number) => `${+(f * 100).toFixed(3)} %`;
+  const minutes = (us: number) => ms(Math.round(us / 1000));
+  if (s.hours) parts.push(`opening hours (${s.timeZone})`);
+  if (s.dailyCurve || s.weeklyCurve) parts.push([s.dailyCurve && 'daily', s.weeklyCurve && 'weekly'].filter(Boolean).join(' and ') + ' curves');
+  if (s.restockLeadTime > 0) parts.push(`restocks after ${minutes(s.restockLeadTime)}`);
+  if (s.anomaliesPerWeek > 0) parts.push(`${s.anomaliesPerWeek} random anomalies a week`);
+  if (s.anomalySchedule.length) parts.push(`${s.anomalySchedule.length} scheduled anomalies`);
+  if (s.lateFraction > 0) parts.push(`${percent(s.lateFraction)} late (up to ${minutes(s.maxDelay)})`);
+  if (s.duplicateFraction > 0) parts.push(`${percent(s.duplicateFraction)} duplicated`);
+  if (s.malformedFraction > 0) parts.push(`${percent(s.malformedFraction)} malformed`);
+  if (s.skew > 0) parts.push(`skew ${s.skew}`);
+  return parts;
+}
+
 function number(text: string, min: number, max: number, integer = false): Parsed<number> {
   const value = Number(text.trim());
   if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {

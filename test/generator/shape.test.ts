@@ -72,6 +72,21 @@ describe('opening hours and volume curves (issue 12 items 1–2)', () => {
   });
 });
 
+describe('--rate with hours and curves', () => {
+  it('spends each fixed gap at the hour\'s multiplier: an hour\'s sales are its weight × the rate, to the sale', () => {
+    // open 10:00–14:00 UTC every day; weights 1, 3, 2, 2 (mean 2): at --rate 1, 1800, 5400, 3600, 3600 sales
+    const txs = simulate({ hours: must(parseHours('Mon-Sun 10:00-14:00')), dailyCurve: must(parseCurve('10:1, 11:3, 12:2', 'daily')) },
+      { seed: 1, startTime: Date.UTC(2026, 0, 5, 10) * 1000, count: 14_400 * 3, fixedGap: 1_000_000 });
+    const perHour = new Map<string, number>();
+    for (const tx of txs) perHour.set(tx.transactionTime.slice(0, 13), (perHour.get(tx.transactionTime.slice(0, 13)) ?? 0) + 1);
+    const days = ['2026-01-05', '2026-01-06', '2026-01-07'];
+    for (const day of days) {
+      expect([10, 11, 12, 13].map((h) => perHour.get(`${day} ${h}`) ?? 0), day).toEqual([1800, 5400, 3600, 3600]);
+    }
+    expect(perHour.size).toBe(12);
+  });
+});
+
 describe('anomalies (issue 12 item 3)', () => {
   const start = Date.UTC(2026, 0, 5, 0, 0) * 1000;
   const schedule = must(parseSchedule('2026-01-05T10:00:00Z 10h storm; 2026-01-06T06:00:00Z 4h outage; 2026-01-06T12:00:00Z 10h promotion SF01 CS01'));

@@ -10,10 +10,10 @@ import { simulateTransactions, type Transaction } from '../../src/generator/simu
 export const catalog = parseCatalog(readFileSync(resolve(import.meta.dirname, '../../configuration/products.csv'), 'utf8'));
 
 /** The pure simulation with these settings, wired as the generate job wires it. */
-export function simulate(settings: Partial<GeneratorSettings>, opts: { seed: number; startTime: number; count: number }): Transaction[] {
+export function simulate(settings: Partial<GeneratorSettings>, opts: { seed: number; startTime: number; count: number; fixedGap?: number }): Transaction[] {
   const parts = generatorParts({ ...CLASSIC, ...settings }, { catalog, seed: opts.seed, startTime: opts.startTime });
   const { disorder: _, ...extras } = parts;
-  return [...simulateTransactions({ catalog, rules: DEFAULT_RULES, random: seededRandom(opts.seed), startTime: opts.startTime, count: opts.count, ...extras })];
+  return [...simulateTransactions({ catalog, rules: DEFAULT_RULES, random: seededRandom(opts.seed), startTime: opts.startTime, count: opts.count, fixedGap: opts.fixedGap, ...extras })];
 }
 
 /** |observed − expected| within k standard deviations of a binomial count over n draws. */
