@@ -210,7 +210,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateSummar
   try {
     // every topic is claimed (an empty send takes the embedded log's one-writer lock) before
     // anything is written: a run refused on one topic leaves the others untouched
-    for (const topic of [topics.products, topics.purchases, topics.inventories]) await writer.send(topic, []);
+    for (const topic of written) await writer.send(topic, []);
     if (!interrupted) {
       // the catalog goes out first and alone, so every reader sees it before any sale
       const catalog = catalogMessages(opts.catalog, opts.startTime);
