@@ -122,3 +122,22 @@ describe('anomalies (issue 12 item 3)', () => {
     expect(share(promo, 'IS04')).toBeLessThan(share(normal, 'IS04'));
   });
 });
+
+describe('random anomalies (issue 12 item 3)', () => {
+  it('come about per_week times a week, one at a time, each 30 min to 4 h, storms, outages and promotions alike', () => {
+    const start = Date.UTC(2026, 0, 5) * 1000;
+    // a fixed 60 s gap: 20 weeks (and more, storms stretch time) in 201,600 transactions
+    const txs = simulate({ anomaliesPerWeek: 3 }, { seed: 17, startTime: start, count: 201_600, fixedGap: 60_000_000 });
+    const seen = txs.flatMap((tx) => tx.anomalies);
+    const weeks = (txs[txs.length - 1].time - start) / (7 * 24 * HOUR);
+    expect(weeks).toBeGreaterThan(19);
+    // starts 1 s to 2 × (a week / 3) after the previous end: a mean cycle of 56 h + 2.25 h
+    const expected = (weeks * 7 * 24) / (56 + 2.25);
+    expect(Math.abs(seen.length - expected)).toBeLessThan(4 * Math.sqrt(expected));
+    for (let i = 1; i < seen.length; i++) expect(seen[i].start).toBeGreaterThanOrEqual(seen[i - 1].end);
+    for (const a of seen) expect((a.end - a.start) / MINUTE).toSatisfy((m: number) => m >= 30 && m <= 240);
+    expect(new Set(seen.map((a) => a.kind))).toEqual(new Set(['storm', 'outage', 'promotion']));
+    // an outage has no sale inside it
+    for (const a of seen.filter((x) => x.kind === 'outage')) expect(txs.some((tx) => tx.time >= a.start && tx.time < a.end)).toBe(false);
+  });
+});
