@@ -197,6 +197,9 @@ describe('concurrency and crashes on the embedded log', () => {
     const cwd = tempDir();
     const demo = await ok(['demo'], cwd);
     expect(demo.stdout).toMatch(/demo\.purchases/);
-    expect(demo.stdout).toMatch(/500 transactions/);
+    // 500 customers come; with the realistic profile's stock-outs a few leave with nothing
+    const made = Number(/([\d,]+) transactions/.exec(demo.stdout)?.[1].replace(/,/g, ''));
+    expect(made).toBeGreaterThan(400);
+    expect(made).toBeLessThanOrEqual(500);
   });
 });
