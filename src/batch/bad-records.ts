@@ -5,7 +5,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TopicFiles } from './files.js';
 import { rawRelation } from './relation.js';
 import { invalidPositionsSelect, schemaForColumns, type ViewSchema } from './schema.js';
-import { describeDamaged, unreadableLines, type DamagedLine } from './unreadable.js';
+import { describeDamage, type DamagedLine } from '../transport/embedded/cursor.js';
+import { unreadableLines } from './unreadable.js';
 
 /** As many positions as the stream processors show per trigger (stream-reports.ts). */
 export const SHOWN = 20;
@@ -36,7 +37,7 @@ export async function badRecords(connection: DuckDBConnection, schema: ViewSchem
     // lines DuckDB could not read: only the malformed records among them stay counted
     malformed -= Number(lines);
     const end = files.partitions.find((p) => p.partition === Number(partition))?.end;
-    const found = unreadableLines(Number(partition), String(file), end);
+    const found = unreadableLines(files.topic, Number(partition), String(file), end);
     damaged.push(...found.damaged);
     malformed += found.malformed.length;
     offsets.push(...found.malformed.map((o): [number, number] => [Number(partition), o]));
@@ -46,8 +47,8 @@ export async function badRecords(connection: DuckDBConnection, schema: ViewSchem
 }
 
 /** The lines batch prints about them (before its count). */
-export function badRecordLines(topic: string, bad: BadRecords): string[] {
+export function badRecordLines(bad: BadRecords): string[] {
   const lines = bad.shown.map((at) => `malformed record ${at}`);
   if (bad.malformed > bad.shown.length) lines.push(`… and ${bad.malformed - bad.shown.length} more malformed records (counted)`);
-  return [...lines, ...bad.damaged.map((d) => describeDamaged(topic, d))];
+  return [...lines, ...bad.damaged.map(describeDamage)];
 }

@@ -55,7 +55,7 @@ export class BatchSession {
     const [valid, invalid] = counts.getRows()[0].map(Number);
     const bad = invalid && files ? await badRecords(this.connection, schema, files, invalid) : undefined;
     const malformed = (bad?.malformed ?? invalid) + (files?.rejected ?? 0);
-    return { view: schema.view, topic, records: valid, malformed, reports: bad ? badRecordLines(topic, bad) : [] };
+    return { view: schema.view, topic, records: valid, malformed, reports: bad ? badRecordLines(bad) : [] };
   }
 
   async defineView(name: string, select: string): Promise<void> {

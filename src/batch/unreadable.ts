@@ -9,15 +9,8 @@
 // - an unfinished last line, or a record appended after the snapshot's end, is not read at all.
 import { basename } from 'node:path';
 import { wellFormed } from '../model/purchase.js';
+import type { DamagedLine } from '../transport/embedded/cursor.js';
 import { readLines } from '../transport/embedded/files.js';
-
-export interface DamagedLine {
-  partition: number;
-  file: string;
-  byte: number;
-  /** The offset of the record before it in the file, if any. */
-  after?: number;
-}
 
 export interface UnreadableLines {
   damaged: DamagedLine[];
@@ -28,8 +21,9 @@ export interface UnreadableLines {
 const ENVELOPE_OFFSET = /^\{"offset":(\d+),/;
 
 /** Sorts the lines DuckDB could not read in one file of a partition (records at or past `end` are not read). */
-export function unreadableLines(partition: number, file: string, end: number | undefined): UnreadableLines {
+export function unreadableLines(topic: string, partition: number, file: string, end: number | undefined): UnreadableLines {
   const found: UnreadableLines = { damaged: [], malformed: [] };
+  const segment = basename(file);
   let after: number | undefined;
   for (let at = 0; ;) {
     const chunk = readLines(file, at);
@@ -38,7 +32,7 @@ export function unreadableLines(partition: number, file: string, end: number | u
       if (line === '') return;
       const offset = envelopeOffset(line);
       if (offset === undefined) {
-        found.damaged.push({ partition, file, byte: chunk.starts[i], after });
+        found.damaged.push({ topic, partition, segment, byte: chunk.starts[i], after });
         return;
       }
       if (end !== undefined && offset >= end) return;
@@ -60,10 +54,4 @@ function envelopeOffset(line: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** One line for a damaged line, in the streaming readers' words. */
-export function describeDamaged(topic: string, d: DamagedLine): string {
-  const after = d.after === undefined ? '' : `, after offset ${d.after}`;
-  return `topic ${topic} partition ${d.partition}: skipped a damaged line at byte ${d.byte} of segment ${basename(d.file)}${after}`;
 }
