@@ -1,5 +1,5 @@
-import ms from 'ms';
 import { UsageError } from '../errors.js';
+import { parseDuration } from '../model/duration.js';
 import { parseTimestamp } from '../model/timestamp.js';
 
 // Parsers for flag values: each accepts one spelling set and says what it accepts when it refuses.
@@ -22,8 +22,8 @@ export function positiveNumber(flag: string, text: string): number {
 
 /** Durations like 500ms, 30s, 10m, 1h (the `ms` package's spellings); returns milliseconds. */
 export function duration(flag: string, text: string, { allowZero = false } = {}): number {
-  const value = /^\d+(\.\d+)?\s*[a-z]+$/i.test(text.trim()) ? ms(text.trim() as ms.StringValue) : undefined;
-  if (value === undefined || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+  const value = parseDuration(text);
+  if (value === undefined || value < 0 || (!allowZero && value === 0)) {
     throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration: use a number with a unit, like 500ms, 30s, 10m or 1h`);
   }
   return value;

@@ -1,4 +1,5 @@
 import ms from 'ms';
+import { parseDuration } from '../model/duration.js';
 import { nameProblem } from '../model/names.js';
 import { parseTimestamp } from '../model/timestamp.js';
 import { ANOMALY_KINDS, type AnomalyKind, type PlannedAnomaly } from './anomalies.js';
@@ -150,8 +151,8 @@ function number(text: string, min: number, max: number, integer = false): Parsed
 function duration(text: string, allowZero: boolean): Parsed<number> {
   const t = text.trim();
   if (allowZero && t === '0') return { ok: true, value: 0 };
-  const value = /^\d+(\.\d+)?\s*[a-z]+$/i.test(t) ? ms(t as ms.StringValue) : undefined;
-  if (value === undefined || !Number.isFinite(value) || value <= 0) {
+  const value = parseDuration(t);
+  if (value === undefined || value <= 0) {
     return { ok: false, error: `"${text}" is not a duration: use a number with a unit, like 30s, 10m or 2h${allowZero ? ' (0 = none)' : ''}` };
   }
   return { ok: true, value: Math.round(value * 1000) };
