@@ -1,14 +1,20 @@
 # A real Pinot client against `salesstream serve`: pinotdb's DB-API runs the original demo's
-# sample queries (apache_pinot_examples/README.md), and its SQLAlchemy dialect (the one Superset
-# uses) lists the tables and reflects their columns. Prints one JSON object.
+# sample queries (apache_pinot_examples/README.md, pinot_sample_script.py), and its SQLAlchemy
+# dialect (the one Superset uses) lists the tables and reflects their columns. Prints one JSON object.
 # Usage: python pinot_client.py HOST PORT
 import json
+import os
+import re
 import sys
 
 from pinotdb import connect
 from sqlalchemy import create_engine, func, inspect, select, table
 
 host, port = sys.argv[1], int(sys.argv[2])
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "pinot_sample_script.py")
+with open(FIXTURE, encoding="utf-8") as f:
+    SAMPLE_SQL = re.search(r'sql = """(.*?)"""', f.read(), re.S).group(1)
 
 QUERIES = {
     "products": """
@@ -31,23 +37,8 @@ GROUP BY
   product_id
 ORDER BY
   sales DESC;""",
-    "purchasesEnriched": """
-SET useStarTree = 'true';
-
-SELECT
-  product_id,
-  product_name,
-  product_category,
-  SUMPRECISION(purchase_quantity, 10, 2) AS quantity,
-  SUMPRECISION(total_purchase, 10, 2) AS sales
-FROM
-  purchasesEnriched
-GROUP BY
-  product_id,
-  product_name,
-  product_category
-ORDER BY
-  sales DESC;""",
+    # the original script's own query (test/fixtures/pinot_sample_script.py), with the README's SET before it
+    "purchasesEnriched": "SET useStarTree = 'true';\n" + SAMPLE_SQL,
 }
 
 conn = connect(host=host, port=port, path="/query/sql", scheme="http")
