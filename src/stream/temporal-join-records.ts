@@ -1,6 +1,7 @@
 // The records of the temporal join (DESIGN §2): product versions from the catalog, purchases
 // with every field the enriched record carries, and the enriched record's text.
 import { LIMITS, parsePurchase, type Parsed, type Purchase } from '../model/purchase.js';
+import { toCents } from '../model/messages.js';
 import { parseTimestamp } from '../model/timestamp.js';
 
 /** One version of a product: valid from its event time until the next version's. */
@@ -111,9 +112,12 @@ export function versionContent(v: ProductVersion): string {
   return JSON.stringify([v.category, v.item, v.size, v.cogs, v.price, v.containsFruit, v.containsVeggies, v.containsNuts, v.containsCaffeine]);
 }
 
-/** Money as the original join wrote it: a JSON number with exactly two decimals (1.50, 0.10). */
+/**
+ * Money as the original join wrote it: a JSON number with exactly two decimals (1.50, 0.10),
+ * rounded to cents as everywhere else (toCents: a half cent away from zero).
+ */
 export function moneyText(amount: number): string {
-  const cents = Math.round(amount * 100);
+  const cents = toCents(amount);
   const abs = Math.abs(cents);
   return (cents < 0 ? '-' : '') + Math.floor(abs / 100) + '.' + String(abs % 100).padStart(2, '0');
 }

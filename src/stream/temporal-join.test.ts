@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TemporalJoin, VersionedCatalog } from './temporal-join.js';
 import { enrichedText, moneyText, parseJoinPurchase, parseProductVersion, type JoinPurchase, type ProductVersion } from './temporal-join-records.js';
+import { toCents } from '../model/messages.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8) * 1000;
 const MIN = 60_000_000;
@@ -159,6 +160,13 @@ describe('the enriched record', () => {
     expect(parsed.transaction_timestamp).toBe(Date.UTC(2026, 0, 1, 8) + 1);
     expect(parsed).toMatchObject({ transaction_id: String(T0 + 1500), product_name: 'Item A', purchase_price: 4.99, purchase_quantity: 2, total_purchase: 8.98 });
     expect([moneyText(0), moneyText(0.1), moneyText(12.345), moneyText(-1.5), moneyText(7)]).toEqual(['0.00', '0.10', '12.35', '-1.50', '7.00']);
+  });
+
+  it('rounds a half cent away from zero, as stream totals and batch do (toCents)', () => {
+    expect([moneyText(-0.125), moneyText(0.125), moneyText(-2.675), moneyText(-0.001)]).toEqual(['-0.13', '0.13', '-2.68', '0.00']);
+    for (const amount of [-0.125, -0.005, -1.115, 0.005, 3.335]) expect(moneyText(amount)).toBe((toCents(amount) / 100).toFixed(2));
+    const p = purchase(purchaseText('A', T0).replace(/"total_purchase":[-0-9.]+/, '"total_purchase":-0.125'));
+    expect(JSON.parse(enrichedText(p, version('A', T0, 4.5, 1.1))).total_purchase).toBe(-0.13);
   });
 
   it('refuses purchases and versions with missing or mistyped fields', () => {
