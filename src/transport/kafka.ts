@@ -113,7 +113,8 @@ export class KafkaTransport implements Transport {
 
   /**
    * The records a reader gets: transaction markers and aborted records take offsets too, so the
-   * topics are read (all with one consumer) and their records counted.
+   * topics are read (all with one consumer) and their records counted — only counted: no key or
+   * value is decoded.
    */
   private async countRecords(ranges: Map<string, PartitionRange[]>): Promise<Map<string, number>> {
     const reads = [...ranges].map(([topic, rs]) => ({
@@ -122,7 +123,7 @@ export class KafkaTransport implements Transport {
       until: new Map(rs.map((r) => [r.partition, r.end])),
     }));
     const counts = new Map<string, number>();
-    for await (const batch of this.readTopics(reads)) counts.set(batch[0].topic, (counts.get(batch[0].topic) ?? 0) + batch.length);
+    for await (const batch of this.readTopics(reads, undefined, (topic) => topic)) counts.set(batch[0], (counts.get(batch[0]) ?? 0) + batch.length);
     return counts;
   }
 
@@ -215,14 +216,16 @@ export class KafkaTransport implements Transport {
   }
 
   read({ topic, from, until, signal }: ReadOptions): AsyncIterable<LogRecord[]> {
-    return this.readTopics([{ topic, from, until }], signal);
+    return this.readTopics([{ topic, from, until }], signal, logRecord);
   }
 
   /**
    * Reads several topics with one consumer (one group join, however many topics), each partition
-   * in offset order; `until` as in read(), for all of them or none.
+   * in offset order; `until` as in read(), for all of them or none. `shape` makes each message
+   * into what is yielded.
    */
-  private async *readTopics(reads: Omit<ReadOptions, 'signal'>[], signal?: AbortSignal): AsyncIterable<LogRecord[]> {
+  private async *readTopics<T>(reads: Omit<ReadOptions, 'signal'>[], signal: AbortSignal | undefined,
+    shape: (topic: string, partition: number, offset: number, m: KafkaMessage) => T): AsyncIterable<T[]> {
     const key = (topic: string, partition: number) => `${partition}@${topic}`;
     const nextOffset = new Map<string, Map<number, number>>();
     const stops = new Map<string, number>();
@@ -243,7 +246,7 @@ export class KafkaTransport implements Transport {
     const consumer: Consumer = this.kafka.consumer({
       groupId: `salesstream-reader-${randomUUID()}`, maxWaitTimeInMs: 100, retry: { retries: 3, restartOnFailure: restarts.restartOnFailure },
     });
-    const queue = new BatchQueue();
+    const queue = new BatchQueue<T>();
     const abort = () => queue.finish();
     signal?.addEventListener('abort', abort);
     const passed = (topic: string, partition: number, next: number) => {
@@ -283,12 +286,12 @@ export class KafkaTransport implements Transport {
           let next = nextOffset.get(topic)?.get(partition);
           if (next === undefined) return;
           const stop = stops.get(key(topic, partition))!;
-          const records: LogRecord[] = [];
+          const records: T[] = [];
           for (const m of batch.messages) {
             const offset = Number(m.offset);
             // a batch fetched before the seek took effect may repeat or precede what we want
             if (offset < next || offset >= stop) continue;
-            records.push(logRecord(topic, partition, offset, m));
+            records.push(shape(topic, partition, offset, m));
             next = offset + 1;
           }
           // transaction markers take offsets but are never delivered: count them as read
@@ -362,14 +365,14 @@ export function logRecord(topic: string, partition: number, offset: number, m: K
 }
 
 /** Hands kafkajs's pushed batches to a pulling async iterator, one at a time (backpressure). */
-class BatchQueue implements AsyncIterable<LogRecord[]> {
-  private items: LogRecord[][] = [];
+class BatchQueue<T> implements AsyncIterable<T[]> {
+  private items: T[][] = [];
   private finished = false;
   private failure?: unknown;
   private wake?: () => void;
   private drained?: () => void;
 
-  push(records: LogRecord[]): Promise<void> {
+  push(records: T[]): Promise<void> {
     if (this.finished) return Promise.resolve();
     this.items.push(records);
     this.wake?.();
@@ -388,7 +391,7 @@ class BatchQueue implements AsyncIterable<LogRecord[]> {
     this.finish();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<LogRecord[]> {
+  async *[Symbol.asyncIterator](): AsyncIterator<T[]> {
     for (;;) {
       const next = this.items.shift();
       if (next) {
