@@ -1,35 +1,38 @@
 // The tables serve keeps, named as the original demo's Pinot tables, each typed and checked by
 // batch's view schemas (src/batch/schema.ts), so serve and batch skip exactly the same records. Pure.
-import { INVENTORIES, PRODUCTS, PURCHASES, RUNNING_TOTALS, field, type ViewSchema } from '../batch/schema.js';
+import { INVENTORIES, PRODUCTS, PURCHASES, RUNNING_TOTALS, field, type Field, type Presence, type ViewSchema } from '../batch/schema.js';
+
+/** A field of `schema` under another name, and loose where asked. */
+function renamed(schema: ViewSchema, name: string, as: string, presence?: Presence): Field {
+  const f = schema.fields.find((x) => x.name === name);
+  if (!f) throw new Error(`${schema.view} has no field ${name}`);
+  return { ...f, name: as, presence: presence ?? f.presence };
+}
+const purchase = (name: string, as = name) => renamed(PURCHASES, name, as);
+const product = (name: string, as = `product_${name}`) => renamed(PRODUCTS, name, as, 'loose');
 
 /**
  * demo.purchases.enriched (DESIGN §2, written by `stream enrich`): the purchase joined with its
- * product. The purchase's own fields are checked as purchases are; the product's are loose.
+ * product, in the record's field order. The purchase's own fields are checked as purchases are
+ * (PURCHASES' rules); the product's are loose.
  */
 export const PURCHASES_ENRICHED: ViewSchema = {
   view: 'purchasesEnriched',
   latestPerProduct: false,
   fields: [
-    field('transaction_time', 'timestamp'),
+    purchase('transaction_time'),
     field('transaction_timestamp', 'integer', 'loose'),
-    field('transaction_id', 'string', 'optional'),
-    field('product_id', 'string'),
-    field('product_category', 'string', 'loose'),
-    field('product_name', 'string', 'loose'),
-    field('product_size', 'string', 'loose'),
-    field('product_cogs', 'money', 'loose'),
-    field('product_price', 'money', 'loose'),
-    field('contains_fruit', 'boolean', 'loose'),
-    field('contains_veggies', 'boolean', 'loose'),
-    field('contains_nuts', 'boolean', 'loose'),
-    field('contains_caffeine', 'boolean', 'loose'),
-    field('purchase_price', 'money'),
-    field('purchase_quantity', 'integer'),
-    field('is_member', 'boolean', 'loose'),
-    field('member_discount', 'number', 'loose'),
-    field('add_supplements', 'boolean', 'loose'),
-    field('supplement_price', 'money', 'loose'),
-    field('total_purchase', 'money'),
+    purchase('transaction_id'),
+    purchase('product_id'),
+    product('category'),
+    product('item', 'product_name'),
+    product('size'),
+    product('cogs'),
+    product('price'),
+    ...['contains_fruit', 'contains_veggies', 'contains_nuts', 'contains_caffeine'].map((name) => product(name, name)),
+    purchase('price', 'purchase_price'),
+    purchase('quantity', 'purchase_quantity'),
+    ...['is_member', 'member_discount', 'add_supplements', 'supplement_price', 'total_purchase'].map((name) => purchase(name)),
   ],
 };
 
