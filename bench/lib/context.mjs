@@ -46,6 +46,11 @@ export function lineStarting(text, prefix) {
   return text.split('\n').reverse().find((l) => l.startsWith(prefix + ' '));
 }
 
+/** The fastest of several walls (s) less the CLI's start-up: the time the work itself took. */
+export function fastestBusy(walls, startup) {
+  return Math.max(Math.min(...walls) - startup, 1e-3);
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)] : undefined;
@@ -275,6 +280,26 @@ export function createContext({ brokers = '127.0.0.1:9092', quick = false, log =
         startup = median(times);
       }
       return startup;
+    },
+
+    /**
+     * `salesstream generate --fast …` into a fresh embedded log per run: `repeat` runs of each
+     * variant (name → its arguments after `--fast`), interleaved (a, b, a, b, …) so drift on the
+     * machine hits every variant alike. → name → { walls (s), stdout (its last run's) }.
+     */
+    async interleavedGenerates(label, variants, repeat) {
+      const runs = Object.fromEntries(Object.keys(variants).map((name) => [name, { walls: [], stdout: '' }]));
+      for (let i = 0; i < repeat; i++) {
+        for (const [name, args] of Object.entries(variants)) {
+          const dir = ctx.dir(`${label}-${name}-${i}`);
+          const r = await ctx.salesstream(['--data-dir', join(dir, 'log'), 'generate', '--fast', ...args], { cwd: dir });
+          if (r.code !== 0) throw new CommandError(`salesstream generate (${label}, ${name})`, r);
+          runs[name].walls.push(r.seconds);
+          runs[name].stdout = r.stdout;
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+      return runs;
     },
 
     /** A unique topic name containing this run's id; deleted at cleanup even if never created. */

@@ -1,8 +1,6 @@
 // Issue 12: `generate --fast --profile realistic` (hours, curves, restock lead time, anomalies)
 // against `--profile classic`, same count and seed, into the embedded log. See bench/README.md.
-import { join } from 'node:path';
-import { rmSync } from 'node:fs';
-import { CommandError } from '../lib/context.mjs';
+import { fastestBusy } from '../lib/context.mjs';
 import { TRANSACTIONS } from './generate.mjs';
 
 /** Runs of each profile, interleaved (classic, realistic, classic, …); the fastest of each counts. */
@@ -12,22 +10,12 @@ export async function measure(ctx) {
   const transactions = ctx.scale(TRANSACTIONS.full, TRANSACTIONS.quick);
   const repeat = ctx.scale(REPEAT.full, REPEAT.quick);
   const startup = await ctx.cliStartupSeconds();
-  const walls = { classic: [], realistic: [] };
-  const summaries = {};
-  for (let i = 0; i < repeat; i++) {
-    for (const profile of ['classic', 'realistic']) {
-      const dir = ctx.dir(`profile-${profile}-${i}`);
-      const r = await ctx.salesstream(['--data-dir', join(dir, 'log'), 'generate', '--fast', '--count', String(transactions), '--seed', '1',
-        '--start-time', '2026-01-05T00:00:00Z', '--profile', profile], { cwd: dir });
-      if (r.code !== 0) throw new CommandError(`salesstream generate --profile ${profile}`, r);
-      walls[profile].push(r.seconds);
-      summaries[profile] = r.stdout.trim().split('\n');
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  const busy = (profile) => Math.max(Math.min(...walls[profile]) - startup, 1e-3);
-  const figure = busy('realistic');
-  const reference = busy('classic');
+  const args = (profile) => ['--count', String(transactions), '--seed', '1', '--start-time', '2026-01-05T00:00:00Z', '--profile', profile];
+  const runs = await ctx.interleavedGenerates('profile', { classic: args('classic'), realistic: args('realistic') }, repeat);
+  const walls = { classic: runs.classic.walls, realistic: runs.realistic.walls };
+  const summaries = { classic: runs.classic.stdout.trim().split('\n'), realistic: runs.realistic.stdout.trim().split('\n') };
+  const figure = fastestBusy(walls.realistic, startup);
+  const reference = fastestBusy(walls.classic, startup);
   const ratio = figure / reference;
   const purchases = (lines) => lines.find((l) => /purchases: /.test(l))?.trim() ?? '?';
   const note = [

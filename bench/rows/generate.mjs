@@ -2,8 +2,8 @@
 // against its reference measured in the same run. See bench/README.md.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { readFileSync, rmSync } from 'node:fs';
-import { CommandError, segmentFiles } from '../lib/context.mjs';
+import { readFileSync } from 'node:fs';
+import { CommandError, fastestBusy, segmentFiles } from '../lib/context.mjs';
 
 /** Transactions per generate run (≈1.45 purchases and ≈0.12 restocks each). */
 export const TRANSACTIONS = { full: 300_000, quick: 30_000 };
@@ -119,16 +119,11 @@ const REPEAT = { full: 3, quick: 1 };
 
 async function embeddedRow(ctx, { embedded, startup, simulation }) {
   const repeat = ctx.scale(REPEAT.full, REPEAT.quick);
-  const walls = [embedded.wall];
-  for (let i = 1; i < repeat; i++) {
-    const dir = ctx.dir(`embedded-repeat-${i}`);
-    const r = await ctx.salesstream(['--data-dir', join(dir, 'log'), 'generate', '--fast', '--count', String(embedded.transactions),
-      '--seed', String(embedded.seed), '--start-time', '2026-01-01T00:00:00Z'], { cwd: dir });
-    if (r.code !== 0) throw new CommandError('salesstream generate (embedded, repeat)', r);
-    walls.push(r.seconds);
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const busy = Math.max(Math.min(...walls) - startup, 1e-3);
+  const more = await ctx.interleavedGenerates('embedded-repeat', {
+    embedded: ['--count', String(embedded.transactions), '--seed', String(embedded.seed), '--start-time', '2026-01-01T00:00:00Z'],
+  }, repeat - 1);
+  const walls = [embedded.wall, ...more.embedded.walls];
+  const busy = fastestBusy(walls, startup);
   const specs = Object.values(embedded.topics).map((t) => `${t}=${segmentFiles(embedded.dataDir, t).join(',')}`);
   const plain = await ctx.run(ctx.node, [join(ctx.benchDir, 'lib', 'plain-append.mjs'), `--repeat=${repeat}`, ctx.dir('plain-append'), ...specs], { check: true });
   const p = JSON.parse(plain.stdout.trim().split('\n').pop());
