@@ -162,7 +162,6 @@ async function enrich(opts: StreamEnrichOptions, loop: ExactlyOnceLoop, join: Te
 
   // with --until-end, the trigger after the last record fires at once
   const triggers = new TriggerLoop();
-  const readToEnd = () => join.partitions.every((p) => (join.next(p) ?? 0) >= (ends!.get(p) ?? 0));
 
   const handlers: ExactlyOnceHandlers = {
     assigned: ({ partition, next, committed, state }) => {
@@ -189,7 +188,7 @@ async function enrich(opts: StreamEnrichOptions, loop: ExactlyOnceLoop, join: Te
         if (opts.dlq) deadLetters.get(r.partition)?.push({ offset: r.offset, record: deadLetter(r, parsed.reason) });
       }
       // a backlog commits as it goes, not once per trigger: what is read waits in memory until then
-      if ((ends && readToEnd()) || join.waiting >= COMMIT_AT_WAITING) triggers.wake();
+      if ((ends && join.readTo(ends)) || join.waiting >= COMMIT_AT_WAITING) triggers.wake();
     },
     peer: () => undefined, // partitions are independent: nothing to learn from another instance's state
   };

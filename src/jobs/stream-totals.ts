@@ -69,7 +69,6 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
 
   // with --until-end, the trigger after the last record fires at once
   const triggers = new TriggerLoop();
-  const readToEnd = () => core.partitions.every((p) => (core.next(p) ?? 0) >= (ends!.get(p) ?? 0));
 
   const handlers: ExactlyOnceHandlers = {
     assigned: ({ partition, next, committed, state }) => {
@@ -95,7 +94,7 @@ export async function runStreamTotals(opts: StreamTotalsOptions): Promise<Totals
         reports.report('malformed', `malformed record ${where(r)}: ${parsed.reason}`);
         if (opts.dlq) deadLetters.get(r.partition)?.push(deadLetter(r, parsed.reason));
       }
-      if (ends && readToEnd()) triggers.wake();
+      if (ends && core.readTo(ends)) triggers.wake();
     },
     peer: (partition, productId, value) => {
       const [t] = restoreTotals(new Map([[productId, value]]), `partition ${partition} of ${loop.description}`).values();

@@ -3,6 +3,7 @@
 // `FOR SYSTEM_TIME AS OF` and Kafka Streams' versioned tables do. Pure: time is passed in.
 import type { JoinPurchase, ProductVersion } from './temporal-join-records.js';
 import { versionContent } from './temporal-join-records.js';
+import { OwnedPartitions } from './owned-partitions.js';
 
 interface StoredVersion {
   version: ProductVersion;
@@ -136,22 +137,11 @@ const VERSION = 'v:';
  * - the input is finished (`force`, at the end of --until-end).
  * Until then it waits, in memory and, once a commit passes it, in the committed state.
  */
-export class TemporalJoin {
+export class TemporalJoin extends OwnedPartitions<OwnedPartition> {
   readonly catalog = new VersionedCatalog();
-  private readonly owned = new Map<number, OwnedPartition>();
 
-  constructor(readonly options: JoinOptions) {}
-
-  get partitions(): number[] {
-    return [...this.owned.keys()].sort((a, b) => a - b);
-  }
-
-  owns(partition: number): boolean {
-    return this.owned.has(partition);
-  }
-
-  next(partition: number): number | undefined {
-    return this.owned.get(partition)?.next;
+  constructor(readonly options: JoinOptions) {
+    super();
   }
 
   /** Purchases read and not decided, over owned partitions. */
@@ -186,23 +176,12 @@ export class TemporalJoin {
     this.owned.set(partition, p);
   }
 
-  /** Gives a partition up: its uncommitted work is void. */
-  disown(partition: number): void {
-    this.owned.delete(partition);
-  }
-
   /** A purchase read at processing time `now`. */
   add(partition: number, offset: number, key: string | null, text: string, purchase: JoinPurchase, now: number): void {
     const p = this.owned.get(partition);
     if (!p) return;
     p.entries.push({ offset, key, text, purchase, arrivedAt: now, persisted: false });
     p.next = offset + 1;
-  }
-
-  /** A record that joins nothing (malformed): the position moves on. */
-  skip(partition: number, offset: number): void {
-    const p = this.owned.get(partition);
-    if (p) p.next = offset + 1;
   }
 
   /**

@@ -20,6 +20,20 @@ describe('PartitionedTotals', () => {
     expect(t.prepare(0, true)).toBeUndefined();
   });
 
+  it('tells the owned partitions, where each stands and whether all are read to given ends', () => {
+    const t = new PartitionedTotals();
+    t.own(2, 5, new Map(), true);
+    t.own(0, 0, new Map(), false);
+    expect([t.partitions, t.owns(1), t.next(2)]).toEqual([[0, 2], false, 5]);
+    const ends = new Map([[0, 2], [2, 5]]);
+    t.add(0, 0, buy('A', 100));
+    expect(t.readTo(ends)).toBe(false);
+    t.skip(0, 1);
+    expect([t.next(0), t.readTo(ends)]).toEqual([2, true]);
+    t.disown(2);
+    expect([t.partitions, t.next(2), t.readTo(new Map([[0, 2], [2, 9]]))]).toEqual([[0], undefined, true]);
+  });
+
   it('writes sink totals from this partition\'s new state and the others\' committed state only', () => {
     const t = new PartitionedTotals();
     t.own(0, 0, new Map(), false);

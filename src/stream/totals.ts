@@ -2,6 +2,7 @@ import { SalesstreamError } from '../errors.js';
 import type { Purchase } from '../model/purchase.js';
 import { formatTimestamp } from '../model/timestamp.js';
 import type { RunningTotalMessage } from '../model/messages.js';
+import { OwnedPartitions } from './owned-partitions.js';
 
 /** One product's running totals (DESIGN §2 demo.running.totals), money in cents. */
 export interface ProductTotals {
@@ -95,37 +96,19 @@ export interface TotalsCommitPlan {
  * instances. `view` holds the committed totals of every partition (our own commits and, with
  * several instances, the others' as read from the changelog); the sink value of a product is the
  * sum over partitions. A product whose total another instance may have written from an older
- * view is marked for reconciliation and written again.
+ * view is marked for reconciliation and written again. A partition given up (disown) keeps its
+ * committed totals in the view.
  */
-export class PartitionedTotals {
-  private readonly owned = new Map<number, OwnedPartition>();
+export class PartitionedTotals extends OwnedPartitions<OwnedPartition> {
   private readonly view = new Map<number, Map<string, ProductTotals>>();
   private readonly reconcile = new Map<string, number>();
   private changes = 0;
-
-  get partitions(): number[] {
-    return [...this.owned.keys()].sort((a, b) => a - b);
-  }
-
-  owns(partition: number): boolean {
-    return this.owned.has(partition);
-  }
-
-  /** The next offset to read of an owned partition. */
-  next(partition: number): number | undefined {
-    return this.owned.get(partition)?.next;
-  }
 
   /** Takes a partition with its committed state; every known total is written again (another owner may have left a stale one). */
   own(partition: number, next: number, state: Map<string, ProductTotals>, committed: boolean): void {
     this.view.set(partition, new Map(state));
     this.owned.set(partition, { live: new Map(state), dirty: new Map(), next, committedNext: committed ? next : undefined });
     this.reconcileAll();
-  }
-
-  /** Gives a partition up: its uncommitted work is void; its committed totals stay in the view. */
-  disown(partition: number): void {
-    this.owned.delete(partition);
   }
 
   /** A purchase at `offset` of an owned partition. */
@@ -135,12 +118,6 @@ export class PartitionedTotals {
     p.live.set(purchase.productId, addPurchase(p.live.get(purchase.productId), purchase));
     p.dirty.set(purchase.productId, ++this.changes);
     p.next = offset + 1;
-  }
-
-  /** A record of an owned partition that counts for nothing (malformed): the position moves on. */
-  skip(partition: number, offset: number): void {
-    const p = this.owned.get(partition);
-    if (p) p.next = offset + 1;
   }
 
   /** Committed totals of a partition owned elsewhere; true when they changed. */
