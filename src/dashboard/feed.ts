@@ -1,11 +1,11 @@
 // The dashboard's figures, kept current for the pages that watch them: the queries run again when
-// the live tables change (their status is looked at every CHANGE_POLL_MS), and each watcher is sent
+// the live tables they read change (their status is looked at every CHANGE_POLL_MS), and each watcher is sent
 // the figures only when they differ from what it has. One computation per shown day, however many
 // pages show it.
 import type { QueryAnswer, QueryLimits } from '../serve/query.js';
 import type { TableStatus } from '../serve/live-table.js';
 import { dashboardData, emptyDashboard, type Answers, type DashboardData, type Row } from './figures.js';
-import { DAYS_SQL, dashboardQueries } from './queries.js';
+import { DASHBOARD_TABLES, DAYS_SQL, dashboardQueries } from './queries.js';
 
 /** What the feed needs of serve's LiveStore. */
 export interface FeedStore {
@@ -98,7 +98,9 @@ export class DashboardFeed {
 
   start(): void {
     this.timers.push(setInterval(() => {
-      const now = JSON.stringify(this.store.status().map((s) => [s.listed, s.records, s.read, s.dropped]));
+      // only the tables the figures read: enrich's or totals' output arriving changes nothing shown
+      const read = this.store.status().filter((s) => DASHBOARD_TABLES.includes(s.table));
+      const now = JSON.stringify(read.map((s) => [s.listed, s.records, s.read, s.dropped]));
       if (now === this.seen) return;
       this.seen = now;
       for (const group of this.groups.values()) void this.refresh(group);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dashboardData, trend, type Answers, type Row } from './figures.js';
-import { dashboardQueries, previousDay } from './queries.js';
+import { DASHBOARD_TABLES, DAYS_SQL, dashboardQueries, previousDay } from './queries.js';
 // the page's own formatting (a plain browser module)
 import { age, axisDollars, change, count, dollars, exactDollars, hourLabel } from './static/format.js';
 
@@ -74,6 +74,12 @@ describe('dashboard figures', () => {
     const queries = dashboardQueries('2022-09-01');
     expect(queries.tiles).toContain("DATE '2022-09-01'");
     expect(queries.previous).toContain("DATE '2022-08-31'");
+  });
+
+  it('reads only DASHBOARD_TABLES (the feed runs the queries again when one of them changes)', () => {
+    const sql = [DAYS_SQL, ...Object.values(dashboardQueries('2022-09-01'))].join('\n');
+    const named = new Set([...sql.matchAll(/\b(?:FROM|JOIN)\s+(\w+)/gi)].map((m) => m[1]).filter((name) => name.toLowerCase() !== 'cut'));
+    expect([...named].sort()).toEqual([...DASHBOARD_TABLES].sort());
   });
 });
 
