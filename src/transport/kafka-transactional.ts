@@ -3,7 +3,7 @@ import kafkajs, { type Consumer, type EachBatchPayload, type PartitionAssigner, 
 import { SalesstreamError, UsageError } from '../errors.js';
 import { unitPositions, type CommitUnit, type ExactlyOnceHandlers, type ExactlyOnceLoop } from './exactly-once.js';
 import { kafkaFailure } from './kafka-errors.js';
-import { logRecord, restartBound, type KafkaTransport } from './kafka.js';
+import { byteChunks, logRecord, restartBound, type KafkaTransport } from './kafka.js';
 import { createPartitioner } from './partitioner.js';
 import type { LogRecord, Offsets, ProduceRecord } from './transport.js';
 
@@ -11,8 +11,6 @@ const { AssignerProtocol } = kafkajs;
 
 /** Changelog key holding the input offset each commit covers: written last in every transaction. */
 const POSITION_KEY = '__position';
-/** Kafka refuses a partition batch above message.max.bytes (1 MiB by default): stay well under. */
-const MAX_SEND_BYTES = 512 * 1024;
 /** How long a partition's restore may wait for its committed state to show in the changelog. */
 const RESTORE_DEADLINE_MS = 60_000;
 
@@ -380,19 +378,7 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
   }
 
   private async send(transaction: Transaction, topic: string, messages: (ProduceRecord & { partition: number })[]): Promise<void> {
-    let chunk: typeof messages = [];
-    let bytes = 0;
-    for (const m of messages) {
-      const size = m.value.length + (m.key?.length ?? 0) + 32;
-      if (chunk.length && bytes + size > MAX_SEND_BYTES) {
-        await transaction.send({ topic, acks: -1, messages: chunk });
-        chunk = [];
-        bytes = 0;
-      }
-      chunk.push(m);
-      bytes += size;
-    }
-    if (chunk.length) await transaction.send({ topic, acks: -1, messages: chunk });
+    for (const chunk of byteChunks(messages)) await transaction.send({ topic, acks: -1, messages: chunk });
   }
 
   private async until(condition: () => boolean, what: string): Promise<void> {

@@ -342,9 +342,9 @@ function tooLarge(topic: string, chunk: ProduceRecord[], where: string): UsageEr
   return new UsageError(`a record of ${bytes} bytes${largest.key === null ? '' : ` (key ${largest.key})`} is larger than ${where} accepts for ${topic} (its max.message.bytes)`);
 }
 
-/** Splits records into runs of at most MAX_SEND_BYTES (exported for bench/alt-client's writer). */
-export function* byteChunks(records: ProduceRecord[]): Generator<ProduceRecord[]> {
-  let chunk: ProduceRecord[] = [];
+/** Splits records into runs of at most MAX_SEND_BYTES (both Kafka writers, and bench/alt-client's). */
+export function* byteChunks<T extends ProduceRecord>(records: T[]): Generator<T[]> {
+  let chunk: T[] = [];
   let bytes = 0;
   for (const r of records) {
     const size = r.value.length + (r.key?.length ?? 0) + 32;
