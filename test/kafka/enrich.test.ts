@@ -6,23 +6,18 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { collect, jsonLines, runCli, startCli, tempDir, uniqueTopics, writeTestConfig, type CliResult } from '../helpers/cli.js';
 import { rng } from '../stream/reference.js';
 import { canonical, enrichInput, enrichResult, joinable } from '../stream/enrich-reference.js';
+import { onBroker } from './on-broker.js';
 
 const brokers = inject('kafkaBrokers');
 const START = Date.UTC(2026, 0, 1, 8) * 1000;
 
 describe.skipIf(!brokers)('salesstream stream enrich on a real Kafka broker', () => {
-  const kafka = (args: string[]) => ['--brokers', brokers, ...args];
+  const { kafka, ok, values: records } = onBroker(brokers, 120_000);
   const created: string[] = [];
   const cleanup = tempDir();
 
-  async function ok(args: string[], cwd: string) {
-    const result = await runCli(kafka(args), { cwd, timeoutMs: 120_000 });
-    expect(result.code, `salesstream ${args.join(' ')}\n${result.stderr}`).toBe(0);
-    return result;
-  }
-  const values = async (topic: string, cwd: string) =>
-    jsonLines((await ok(['tail', topic, '--from', 'beginning', '--format', 'json'], cwd)).stdout)
-      .map((e) => (typeof e.value === 'string' ? e.value : JSON.stringify(e.value)));
+  /** The text of every record of a topic. */
+  const values = async (topic: string, cwd: string) => (await records(topic, cwd)).map((e) => e.text);
 
   afterAll(async () => {
     for (const topic of created) await runCli(kafka(['topics', 'delete', topic]), { cwd: cleanup });

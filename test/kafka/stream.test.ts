@@ -3,23 +3,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
 import { deletedAfterAll } from './cleanup.js';
+import { onBroker } from './on-broker.js';
 import type { ChildProcess } from 'node:child_process';
-import { collect, jsonLines, runCli, startCli, tempDir, writeTestConfig, type CliResult } from '../helpers/cli.js';
+import { collect, jsonLines, startCli, tempDir, writeTestConfig, type CliResult } from '../helpers/cli.js';
 import { latestByKey, MINUTE_US, messyPurchases, rng, sale, totalsResult, windowResult } from '../stream/reference.js';
 
 const brokers = inject('kafkaBrokers');
 
 describe.skipIf(!brokers)('salesstream stream on a real Kafka broker', { timeout: 300_000 }, () => {
   const names = deletedAfterAll(brokers);
-  const kafka = (args: string[]) => ['--brokers', brokers, ...args];
-  async function ok(args: string[], cwd: string) {
-    const result = await runCli(kafka(args), { cwd, timeoutMs: 180_000 });
-    expect(result.code, `salesstream ${args.join(' ')}\n${result.stderr}`).toBe(0);
-    return result;
-  }
-  const values = async (topic: string, cwd: string) =>
-    jsonLines((await ok(['tail', topic, '--from', 'beginning', '--format', 'json'], cwd)).stdout)
-      .map((e) => ({ ...e, text: typeof e.value === 'string' ? e.value : JSON.stringify(e.value) }));
+  const { kafka, ok, values } = onBroker(brokers, 180_000);
 
   function setup(name: string) {
     const cwd = tempDir();

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { collect, jsonLines, runCli, startCli, tempDir, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
 import { MINUTE_US, rng, sale, windowResult } from '../stream/reference.js';
+import { onBroker } from './on-broker.js';
 
 const brokers = inject('kafkaBrokers');
 
@@ -15,20 +16,12 @@ const shown = (child: ChildProcess) => new Promise((resolve) => {
 });
 
 describe.skipIf(!brokers)('salesstream stream window --group on a real Kafka broker (exactly-once)', () => {
-  const kafka = (args: string[]) => ['--brokers', brokers, ...args];
-  async function ok(args: string[], cwd: string) {
-    const result = await runCli(kafka(args), { cwd, timeoutMs: 90_000 });
-    expect(result.code, `salesstream ${args.join(' ')}\n${result.stderr}`).toBe(0);
-    return result;
-  }
+  const { kafka, ok, values } = onBroker(brokers, 90_000);
   // every topic a test makes goes when the file is done
   const created: string[] = [];
   afterAll(async () => {
     for (const topic of created) await runCli(kafka(['topics', 'delete', topic]), { cwd: tempDir() });
   }, 120_000);
-  const values = async (topic: string, cwd: string) =>
-    jsonLines((await ok(['tail', topic, '--from', 'beginning', '--format', 'json'], cwd)).stdout)
-      .map((e) => ({ ...e, text: typeof e.value === 'string' ? e.value : JSON.stringify(e.value) }));
 
   it('killed with SIGKILL and restarted on 3 partitions, with a waiting instance taking over, ends with the exact result, sink and dead letters', async () => {
     const cwd = tempDir();
