@@ -79,7 +79,8 @@ export function wellFormed(value: unknown): boolean {
   return true;
 }
 
-const money = (v: unknown): v is number => typeof v === 'number' && Math.abs(v) <= LIMITS.money;
+/** A money amount within LIMITS (its two-decimal text stays a plain JSON number). */
+export const isMoney = (v: unknown): v is number => typeof v === 'number' && Math.abs(v) <= LIMITS.money;
 
 function purchaseFromObject(raw: unknown): Parsed<Purchase> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('not a JSON object');
@@ -89,11 +90,11 @@ function purchaseFromObject(raw: unknown): Parsed<Purchase> {
   const eventTime = parseTimestamp(time);
   if (eventTime === undefined) return fail(`transaction_time ${JSON.stringify(time)} is not a timestamp of ${YEARS.first}–${YEARS.last}`);
   if (typeof r.product_id !== 'string' || r.product_id === '') return fail('product_id missing or not a string');
-  if (!money(r.price)) return fail(`price missing or not a number within ±${LIMITS.money}`);
+  if (!isMoney(r.price)) return fail(`price missing or not a number within ±${LIMITS.money}`);
   if (typeof r.quantity !== 'number' || !Number.isInteger(r.quantity) || Math.abs(r.quantity) > LIMITS.quantity) {
     return fail(`quantity missing or not a whole number within ±${LIMITS.quantity}`);
   }
-  if (!money(r.total_purchase)) return fail(`total_purchase missing or not a number within ±${LIMITS.money}`);
+  if (!isMoney(r.total_purchase)) return fail(`total_purchase missing or not a number within ±${LIMITS.money}`);
   const id = r.transaction_id;
   if (id !== undefined && id !== null && typeof id !== 'string') return fail('transaction_id is not a string');
   return {

@@ -1,6 +1,6 @@
 // The records of the temporal join (DESIGN §2): product versions from the catalog, purchases
 // with every field the enriched record carries, and the enriched record's text.
-import { LIMITS, parsePurchase, type Parsed, type Purchase } from '../model/purchase.js';
+import { isMoney, LIMITS, parsePurchase, type Parsed, type Purchase } from '../model/purchase.js';
 import { toCents } from '../model/messages.js';
 import { parseTimestamp } from '../model/timestamp.js';
 
@@ -31,8 +31,6 @@ export interface JoinPurchase extends Purchase {
 }
 
 const fail = (reason: string): Parsed<never> => ({ ok: false, reason });
-/** Money within the purchases' limits: its two-decimal text stays a plain JSON number. */
-const money = (v: unknown): v is number => typeof v === 'number' && Math.abs(v) <= LIMITS.money;
 
 function asObject(text: string, parsed?: object): Record<string, unknown> | undefined {
   let raw: unknown = parsed;
@@ -57,7 +55,7 @@ export function parseProductVersion(text: string, parsed?: object): Parsed<Produ
   const eventTime = parseTimestamp(r.event_time);
   if (eventTime === undefined) return fail(`event_time ${JSON.stringify(r.event_time)} is not a timestamp`);
   for (const f of ['product_id', 'category', 'item', 'size']) if (typeof r[f] !== 'string' || (f === 'product_id' && r[f] === '')) return fail(`${f} missing or not a string`);
-  for (const f of ['cogs', 'price']) if (!money(r[f])) return fail(`${f} missing or not a number within ±${LIMITS.money}`);
+  for (const f of ['cogs', 'price']) if (!isMoney(r[f])) return fail(`${f} missing or not a number within ±${LIMITS.money}`);
   for (const f of ['contains_fruit', 'contains_veggies', 'contains_nuts', 'contains_caffeine']) if (typeof r[f] !== 'boolean') return fail(`${f} missing or not a boolean`);
   return {
     ok: true,
@@ -84,7 +82,7 @@ export function parseJoinPurchase(text: string, parsed?: object): Parsed<JoinPur
   const base = parsePurchase(text, r);
   if (!base.ok) return base;
   for (const f of ['is_member', 'add_supplements']) if (typeof r[f] !== 'boolean') return fail(`${f} missing or not a boolean`);
-  for (const f of ['member_discount', 'supplement_price']) if (!money(r[f])) return fail(`${f} missing or not a number within ±${LIMITS.money}`);
+  for (const f of ['member_discount', 'supplement_price']) if (!isMoney(r[f])) return fail(`${f} missing or not a number within ±${LIMITS.money}`);
   const b = base.value;
   // built field by field: an object spread here costs more than all the checks together
   return {
