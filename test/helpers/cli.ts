@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/salesstream');
 export const FIXTURES = resolve(import.meta.dirname, '../fixtures');
@@ -57,6 +58,21 @@ export function collect(child: ChildProcess, timeoutMs = 60_000): Promise<CliRes
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
+}
+
+/**
+ * Starts the binary, SIGKILLs it once `moment` resolves and tells whether the kill hit it; a run
+ * that ended before must have succeeded.
+ */
+export async function killedAfter(args: string[], opts: CliOptions, moment: (child: ChildProcess) => Promise<unknown>): Promise<boolean> {
+  const child = startCli(args, opts);
+  const done = collect(child, opts.timeoutMs ?? 60_000);
+  await moment(child);
+  child.kill('SIGKILL');
+  const result = await done;
+  if (result.signal === 'SIGKILL') return true;
+  expect(result.code, result.stderr).toBe(0);
+  return false;
 }
 
 /** Parses stdout that holds one JSON document per line. */

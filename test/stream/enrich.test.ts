@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { collect, FIXTURES, jsonLines, runCli, startCli, tempDir } from '../helpers/cli.js';
+import { collect, FIXTURES, jsonLines, killedAfter, runCli, startCli, tempDir } from '../helpers/cli.js';
 import { rng, wireTime } from './reference.js';
 import { canonical, enrichInput, enrichResult, joinable } from './enrich-reference.js';
 
@@ -149,13 +149,7 @@ describe('salesstream stream enrich on the embedded log', () => {
     let killed = 0;
     for (let i = 0; i < chunks; i++) {
       await produce(cwd, 'demo.purchases', input.purchases.slice(i * size, (i + 1) * size), 2);
-      const child = startCli(enrich, { cwd });
-      const done = collect(child, 60_000);
-      await sleep(r.int(300, 1200));
-      child.kill('SIGKILL');
-      const result = await done;
-      if (result.signal === 'SIGKILL') killed++;
-      else expect(result.code, result.stderr).toBe(0);
+      if (await killedAfter(enrich, { cwd }, () => sleep(r.int(300, 1200)))) killed++;
     }
     expect(killed).toBeGreaterThanOrEqual(4);
     await ok([...enrich, '--until-end'], cwd);

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { collect, jsonLines, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
+import { collect, jsonLines, killedAfter, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 import { latestByKey, rng, sale, totalsResult } from './reference.js';
 
 async function ok(args: string[], cwd: string) {
@@ -29,13 +29,7 @@ describe('salesstream stream totals on the embedded log', () => {
     const totals = ['stream', 'totals', '--trigger', '20ms', '--dlq', 'dead', '--format', 'json'];
     let killedMidRun = 0;
     for (let i = 0; i < 6; i++) {
-      const child = startCli(totals, { cwd });
-      const done = collect(child, 60_000);
-      await sleep(r.int(250, 900));
-      child.kill('SIGKILL');
-      const result = await done;
-      if (result.signal === 'SIGKILL') killedMidRun++;
-      else expect(result.code, result.stderr).toBe(0);
+      if (await killedAfter(totals, { cwd }, () => sleep(r.int(250, 900)))) killedMidRun++;
     }
     expect((await generating).code).toBe(0);
     expect(killedMidRun).toBeGreaterThanOrEqual(4);
