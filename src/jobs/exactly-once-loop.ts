@@ -24,6 +24,28 @@ export interface ExactlyOnceLoopOptions {
   command: string;
 }
 
+/** What an exactly-once job with a per-partition state (stream totals, stream enrich) is given. */
+export interface ExactlyOnceJobOptions<Trigger> {
+  transport: Transport;
+  /** The input topic (purchases). */
+  source: string;
+  group: string;
+  /** Where partitions without committed offsets start. */
+  from: 'beginning' | 'end';
+  /** Process to the end offsets present at start, commit, return. */
+  untilEnd: boolean;
+  /** Commit interval, ms. */
+  trigger: number;
+  /** The job's output topic (running totals, enriched records); undefined = --no-sink. */
+  sink?: string;
+  dlq?: string;
+  /** Kafka consumer-group session timeout, ms. */
+  sessionTimeout: number;
+  signal: AbortSignal;
+  onTrigger: (result: Trigger) => void;
+  onReport: (line: string) => void;
+}
+
 /** The changelog topic of a group's state of a kind: one partition per input partition. */
 export function changelogTopic(group: string, source: string, kind: string): string {
   return `${group}.${source}.${kind}-changelog`.replace(/[^a-zA-Z0-9._-]/g, '_');

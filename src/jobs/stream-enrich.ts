@@ -4,30 +4,15 @@ import { enrichedText, parseJoinPurchase, parseProductVersion } from '../stream/
 import { TemporalJoin, type JoinOptions } from '../stream/temporal-join.js';
 import type { CommitUnit, ExactlyOnceHandlers, ExactlyOnceLoop } from '../transport/exactly-once.js';
 import type { LogRecord, Offsets, ProduceRecord, Transport } from '../transport/transport.js';
-import { exactlyOnceLoop, TriggerLoop } from './exactly-once-loop.js';
+import { exactlyOnceLoop, TriggerLoop, type ExactlyOnceJobOptions } from './exactly-once-loop.js';
 import { deadLetter, RecordReports, where } from './stream-reports.js';
 
-export interface StreamEnrichOptions {
-  transport: Transport;
-  /** Purchases topic. */
-  source: string;
+export interface StreamEnrichOptions extends ExactlyOnceJobOptions<EnrichTrigger> {
   /** Products topic: the catalog, read whole by every instance (a global table). */
   catalog: string;
-  group: string;
-  from: 'beginning' | 'end';
-  untilEnd: boolean;
-  /** Commit interval, ms. */
-  trigger: number;
   join: JoinOptions;
-  /** Enriched records' topic; undefined = --no-sink. */
-  sink?: string;
   /** Purchases no product version matched go here, unchanged. */
   unmatched?: string;
-  dlq?: string;
-  sessionTimeout: number;
-  signal: AbortSignal;
-  onTrigger: (result: EnrichTrigger) => void;
-  onReport: (line: string) => void;
 }
 
 export interface EnrichTrigger {

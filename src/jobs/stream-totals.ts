@@ -2,30 +2,14 @@ import { parsePurchase } from '../model/purchase.js';
 import { topN } from '../stream/sales.js';
 import { encodeTotals, PartitionedTotals, restoreTotals, runningTotalMessage, type ProductTotals } from '../stream/totals.js';
 import type { CommitUnit, ExactlyOnceHandlers } from '../transport/exactly-once.js';
-import type { Offsets, ProduceRecord, Transport } from '../transport/transport.js';
-import { exactlyOnceLoop, TriggerLoop } from './exactly-once-loop.js';
+import type { Offsets, ProduceRecord } from '../transport/transport.js';
+import { exactlyOnceLoop, TriggerLoop, type ExactlyOnceJobOptions } from './exactly-once-loop.js';
 import { deadLetter, RecordReports, where } from './stream-reports.js';
 
-export interface StreamTotalsOptions {
-  transport: Transport;
-  source: string;
-  group: string;
-  /** Where partitions without committed offsets start. */
-  from: 'beginning' | 'end';
-  untilEnd: boolean;
-  /** Commit interval, ms. */
-  trigger: number;
+export interface StreamTotalsOptions extends ExactlyOnceJobOptions<TotalsTrigger> {
   top: number;
-  /** Running-totals topic; undefined = --no-sink. */
-  sink?: string;
-  dlq?: string;
   /** Event times further ahead of processing time than this (µs) are malformed (--max-future). */
   maxFuture?: number;
-  /** Kafka consumer-group session timeout, ms. */
-  sessionTimeout: number;
-  signal: AbortSignal;
-  onTrigger: (result: TotalsTrigger) => void;
-  onReport: (line: string) => void;
 }
 
 export interface TotalsRow {
