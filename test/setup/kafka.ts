@@ -10,7 +10,8 @@ declare module 'vitest' {
 }
 
 const SCRIPT = resolve(import.meta.dirname, '../../scripts/kafka.sh');
-const BROKERS = '127.0.0.1:9092';
+/** The broker scripts/kafka.sh runs: its KAFKA_PORT (default 9092) on loopback. */
+const BROKERS = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
 let startedHere = false;
 
 function has(command: string, args: string[]): boolean {
