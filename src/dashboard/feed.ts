@@ -1,16 +1,18 @@
-// The dashboard's figures, kept current for the pages that watch them: the queries run again when
-// the live tables they read change (their status is looked at every CHANGE_POLL_MS), and each watcher is sent
-// the figures only when they differ from what it has. One computation per shown day, however many
-// pages show it.
+// The dashboard's figures, kept current for the pages that watch them: the store tells the feed
+// when a table the figures read has changed (pushed on ingest, no polling), the figures are then
+// computed again with one query, and each watcher is sent them only when they differ from what it
+// has. One computation per shown day, however many pages show it.
 import type { QueryAnswer, QueryLimits } from '../serve/query.js';
+import type { ChangeListener } from '../serve/store.js';
 import type { TableStatus } from '../serve/live-table.js';
 import { dashboardData, emptyDashboard, type Answers, type DashboardData, type Row } from './figures.js';
-import { DASHBOARD_TABLES, DAYS_SQL, dashboardQueries } from './queries.js';
+import { DASHBOARD_TABLES, DAYS_SQL, dashboardSql, type AnswerName } from './queries.js';
 
 /** What the feed needs of serve's LiveStore. */
 export interface FeedStore {
   query(sql: string, limits: QueryLimits): Promise<QueryAnswer>;
   status(): TableStatus[];
+  onChange(listener: ChangeListener): () => void;
 }
 
 /** The age of the data: broker time of the newest purchase made visible, and the server's clock. */
@@ -25,8 +27,6 @@ export interface Watcher {
   freshness(f: Freshness): void;
 }
 
-/** How often the tables' status is compared with the last one seen (a change triggers the queries). */
-const CHANGE_POLL_MS = 100;
 /** How often watchers hear the freshness (also a heartbeat that shows the connection is alive). */
 const FRESHNESS_MS = 1000;
 
@@ -45,7 +45,9 @@ export function rowsOf(answer: QueryAnswer): Row[] {
 export class DashboardFeed {
   private readonly groups = new Map<string, Group>();
   private readonly timers: NodeJS.Timeout[] = [];
-  private seen = '';
+  private unsubscribe: (() => void) | undefined;
+  /** The latest day with purchases as last seen: the default day's figures ask for it up front. */
+  private latest: string | undefined;
   private stopped = false;
 
   /**
@@ -61,15 +63,28 @@ export class DashboardFeed {
 
   /** The figures of a day (default: the --date day, else the latest day with purchases). */
   async figures(date = this.defaultDate): Promise<DashboardData> {
-    const ask = async (sql: string) => rowsOf(await this.store.query(sql, this.limits));
-    const days = await ask(DAYS_SQL);
-    const shown = date ?? (days.length ? String(days[days.length - 1].day) : undefined);
-    if (shown === undefined) return emptyDashboard();
-    const queries = dashboardQueries(shown);
-    const names = Object.keys(queries) as (keyof typeof queries)[];
-    const rows = await Promise.all(names.map((name) => ask(queries[name])));
-    const answers = Object.fromEntries([['days', days], ...names.map((name, i) => [name, rows[i]])]) as Answers;
+    let shown = date ?? this.latest;
+    if (shown === undefined) {
+      const days = rowsOf(await this.store.query(DAYS_SQL, this.limits));
+      if (days.length === 0) return emptyDashboard();
+      shown = String(days[days.length - 1].day);
+    }
+    const answers = await this.answers(shown);
+    const latest = answers.days.length ? String(answers.days[answers.days.length - 1].day) : undefined;
+    if (date === undefined && latest !== shown) {
+      // a new day began (or the one assumed is gone): the default day is the latest one
+      this.latest = latest;
+      return latest === undefined ? emptyDashboard() : this.figures();
+    }
+    if (date === undefined) this.latest = latest;
     return dashboardData(shown, answers);
+  }
+
+  /** Every answer of a day, from the one query that holds them all (queries.ts dashboardSql). */
+  private async answers(date: string): Promise<Answers> {
+    const answer = await this.store.query(dashboardSql(date), this.limits);
+    const [row] = rowsOf(answer);
+    return Object.fromEntries(Object.entries(row).map(([name, json]) => [name as AnswerName, JSON.parse(String(json)) as Row[]])) as unknown as Answers;
   }
 
   freshness(): Freshness {
@@ -97,14 +112,11 @@ export class DashboardFeed {
   }
 
   start(): void {
-    this.timers.push(setInterval(() => {
-      // only the tables the figures read: enrich's or totals' output arriving changes nothing shown
-      const read = this.store.status().filter((s) => DASHBOARD_TABLES.includes(s.table));
-      const now = JSON.stringify(read.map((s) => [s.listed, s.records, s.read, s.dropped]));
-      if (now === this.seen) return;
-      this.seen = now;
+    // only the tables the figures read: enrich's or totals' output arriving changes nothing shown
+    this.unsubscribe = this.store.onChange((table) => {
+      if (!DASHBOARD_TABLES.includes(table)) return;
       for (const group of this.groups.values()) void this.refresh(group);
-    }, CHANGE_POLL_MS));
+    });
     this.timers.push(setInterval(() => {
       const freshness = this.freshness();
       for (const group of this.groups.values()) for (const w of group.watchers) w.freshness(freshness);
@@ -113,6 +125,7 @@ export class DashboardFeed {
 
   stop(): void {
     this.stopped = true;
+    this.unsubscribe?.();
     for (const t of this.timers.splice(0)) clearInterval(t);
     this.groups.clear();
   }

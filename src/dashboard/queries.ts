@@ -63,3 +63,21 @@ export const DASHBOARD_TABLES: readonly string[] = ['purchases', 'products'];
 
 /** The UTC days that have purchases, oldest first (the date picker; the default day is the last). */
 export const DAYS_SQL = 'SELECT DISTINCT strftime(transaction_time, \'%Y-%m-%d\') AS day FROM purchases ORDER BY day';
+
+/** The answers the page is drawn from: the days, and each of dashboardQueries' figures. */
+export type AnswerName = 'days' | keyof DashboardQueries;
+
+/**
+ * Every answer of a day in one statement, so an update costs one query, not one per figure: one
+ * row, a column per answer holding its rows as a JSON array, in the answer's own order (numbered
+ * as its query returns them: a window with an empty OVER keeps the order of its input). Each
+ * answer is exactly the query above, so the figures stay what serve answers for it.
+ */
+export function dashboardSql(date: string): string {
+  const answers: Record<AnswerName, string> = { days: DAYS_SQL, ...dashboardQueries(date) };
+  const column = ([name, sql]: [string, string]) => [
+    `(SELECT CAST(to_json(coalesce(list(r ORDER BY r.__row), [])) AS VARCHAR)`,
+    `  FROM (SELECT row_number() OVER () AS __row, * FROM (${sql})) AS r) AS "${name}"`,
+  ].join('\n');
+  return `SELECT\n${Object.entries(answers).map(column).join(',\n')}`;
+}

@@ -49,20 +49,22 @@ export class LiveTable {
     private readonly appender: DuckDBAppender,
     private readonly retention: number,
     private readonly onMalformed: (bad: Malformed[], count: number) => void,
+    private readonly onChange: () => void,
   ) {
     this.status = { table: spec.table, topic: spec.topic, listed: false, records: 0, read: 0, malformed: 0, dropped: 0, newest: null };
   }
 
   /** Creates the staging and the held table (not yet the view: see list()). */
+  /** @param onChange told after each change of what queries see (listed, rows in or out) */
   static async create(
-    connection: DuckDBConnection, spec: TableSpec, retention: number, onMalformed: (bad: Malformed[], count: number) => void,
+    connection: DuckDBConnection, spec: TableSpec, retention: number, onMalformed: (bad: Malformed[], count: number) => void, onChange: () => void,
   ): Promise<LiveTable> {
     const names = tableNames(spec);
     // offsets and times go in as DOUBLE (exact below 2^53): the appender takes a JS number as it is
     await connection.run(`CREATE TABLE ${names.stage} (__partition INTEGER, __offset DOUBLE, __ts DOUBLE, value VARCHAR)`);
     await connection.run(`CREATE TABLE ${names.held} AS SELECT * EXCLUDE (__valid) FROM (${checked(spec, names.stage)}) WHERE false`);
     const appender = await connection.createAppender(names.stageName);
-    return new LiveTable(spec, connection, appender, retention, onMalformed);
+    return new LiveTable(spec, connection, appender, retention, onMalformed, onChange);
   }
 
   get listed(): boolean {
@@ -78,6 +80,7 @@ export class LiveTable {
     const select = fallback ? `${own} UNION ALL SELECT * FROM (${fallback}) WHERE NOT EXISTS (SELECT 1 FROM ${held})` : own;
     await this.connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(this.spec.table)} AS ${select}`);
     this.status.listed = true;
+    this.onChange();
   }
 
   snapshot(): TableStatus {
@@ -163,6 +166,8 @@ export class LiveTable {
       this.status.malformed += invalid;
       this.status.dropped += dropped;
       for (const r of rows) if (r.timestamp > (this.status.newest ?? -Infinity)) this.status.newest = r.timestamp;
+      // rows leave only when rows come in: no valid record, nothing changed for queries
+      if (valid > 0) this.onChange();
       if (bad) this.onMalformed(bad.getRows().map(([p, o]) => ({ topic: this.spec.topic, partition: Number(p), offset: Number(o) })), invalid);
     } catch (err) {
       if (atomic) await c.run('ROLLBACK').catch(() => undefined);

@@ -36,6 +36,9 @@ export interface TableLag extends TableStatus {
   lag: number;
 }
 
+/** Told the name of a table whose rows (or listing) changed, right after queries can see it. */
+export type ChangeListener = (table: string) => void;
+
 export class LiveStore {
   private queries = 0;
   private lookups: Promise<unknown> = Promise.resolve();
@@ -46,6 +49,7 @@ export class LiveStore {
     private readonly live: LiveTable[],
     private readonly pool: QueryPool,
     private readonly transport: Transport,
+    private readonly listeners: Set<ChangeListener>,
   ) {}
 
   static async open(options: LiveStoreOptions): Promise<LiveStore> {
@@ -56,9 +60,13 @@ export class LiveStore {
     const admin = await instance.connect();
     for (const macro of PINOT_MACROS) await admin.run(macro);
     const onMalformed = options.onMalformed ?? (() => undefined);
+    const listeners = new Set<ChangeListener>();
     const live: LiveTable[] = [];
     for (const spec of tableSpecs(options.topics)) {
-      const table = await LiveTable.create(await instance.connect(), spec, options.retention, onMalformed);
+      const changed = () => {
+        for (const listener of listeners) listener(spec.table);
+      };
+      const table = await LiveTable.create(await instance.connect(), spec, options.retention, onMalformed, changed);
       if (spec.always) await table.list(spec.table === 'products' ? catalogSelect(options.catalog()) : undefined);
       live.push(table);
     }
@@ -66,7 +74,7 @@ export class LiveStore {
     // come in through the appender, never by reading files
     await lockDown(admin);
     const pool = await QueryPool.open(instance, options.queryConnections ?? 4);
-    return new LiveStore(instance, admin, live, pool, options.transport);
+    return new LiveStore(instance, admin, live, pool, options.transport, listeners);
   }
 
   /** Follows every table's topic until the signal aborts; rejects when a table cannot go on. */
@@ -145,6 +153,16 @@ export class LiveStore {
       const lag = ranges.reduce((sum, r) => sum + Math.max(0, r.end - (t.positions.get(r.partition) ?? r.start)), 0);
       return { ...status, lag };
     }));
+  }
+
+  /**
+   * Calls the listener after every change queries can see (a flush with valid records, a table
+   * listed), so what follows the tables is pushed on ingest instead of polling. Returns how to stop.
+   * The listener runs inside the flush: it must only note the change, not wait on it.
+   */
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Queries answered or refused so far. */
