@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { catalogCogs, kpis, type PurchaseRecord } from '../batch/oracle.js';
-import { FIXTURES, jsonLines, runCli, tempDir, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
+import { FIXTURES, jsonLines, runCli, tempDir, writeTestConfig } from '../helpers/cli.js';
+import { deletedAfterAll } from '../kafka/cleanup.js';
 import { eventually, startServe, type Serve } from '../serve/server.js';
 import { charts, connection, launchBrowser, liveTable, openPage, skipBrowser, tiles } from './browser.js';
 import { dayFigures, readPurchases, tableTexts, tileTexts } from './oracle.js';
@@ -58,6 +59,8 @@ describe('salesstream dashboard figures', () => {
     }
   });
 });
+
+const kafkaTopics = deletedAfterAll(inject('kafkaBrokers'));
 
 describe.skipIf(skipBrowser)('salesstream dashboard in a browser', { timeout: 180_000 }, () => {
   let browser: Browser;
@@ -157,7 +160,7 @@ describe.skipIf(skipBrowser)('salesstream dashboard in a browser', { timeout: 18
     const brokers = inject('kafkaBrokers');
     if (!brokers) skip();
     const cwd = tempDir();
-    const topics = uniqueTopics('dashboard');
+    const topics = kafkaTopics.topics('dashboard');
     writeTestConfig(cwd, topics);
     const kafka = ['--brokers', brokers];
     const before = readPurchases(SMALL);

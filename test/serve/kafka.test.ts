@@ -1,13 +1,16 @@
 import { describe, expect, inject, it } from 'vitest';
-import { collect, jsonLines, runCli, startCli, tempDir, uniqueTopics, writeTestConfig } from '../helpers/cli.js';
+import { collect, jsonLines, runCli, startCli, tempDir, writeTestConfig } from '../helpers/cli.js';
+import { deletedAfterAll } from '../kafka/cleanup.js';
 import { eventually, rowsOf, startServe } from './server.js';
 
 const brokers = inject('kafkaBrokers');
+// the topics, and the internal changelog topic stream totals makes, go when the file is done
+const created = deletedAfterAll(brokers);
 
 describe.skipIf(!brokers)('serve on a real Kafka broker', () => {
   it('keeps the tables from 3-partition topics while generate runs, answers as batch does, and shows runningTotals once its topic exists', async () => {
     const cwd = tempDir();
-    const topics = uniqueTopics('serve');
+    const topics = created.topics('serve');
     const totals = `${topics.purchases}.totals`;
     const group = `${topics.purchases}.group`;
     writeTestConfig(cwd, topics);
@@ -43,9 +46,6 @@ describe.skipIf(!brokers)('serve on a real Kafka broker', () => {
       }, 120_000);
     } finally {
       expect(await serve.stop()).toBe(0);
-      const listed = await runCli(onKafka(['topics', '--format', 'json']), { cwd });
-      const mine = jsonLines<{ name: string }>(listed.stdout).map((t) => t.name).filter((name) => name.startsWith(topics.purchases.replace(/\.purchases$/, '')));
-      for (const name of mine) await runCli(onKafka(['topics', 'delete', name]), { cwd });
     }
   }, 400_000);
 });
