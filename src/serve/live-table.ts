@@ -3,7 +3,7 @@
 // types and checks them with batch's SQL (schema.ts checkedSelect, the rules batch and the stream
 // processors share) and moves the valid ones into the table in one statement (one transaction where
 // rows also leave the table), so a query sees a flush whole or not at all.
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { firstLine } from '../batch/duckdb.js';
 import { checkedSelect, quoteIdent, quoteString, valueTransformSpec } from '../batch/schema.js';
 import { SalesstreamError } from '../errors.js';
@@ -35,8 +35,11 @@ export interface Malformed {
 /** A flush takes at most this many records: appending them blocks the event loop briefly. */
 const MAX_FLUSH = 50_000;
 
+/** What a flush needs of a record; the rest (a parsed value, the key) is let go as soon as it is read. */
+type Pending = Pick<LogRecord, 'partition' | 'offset' | 'timestamp' | 'value'>;
+
 export class LiveTable {
-  private pending: LogRecord[] = [];
+  private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private failure: unknown;
   private readonly status: TableStatus;
@@ -47,6 +50,8 @@ export class LiveTable {
     readonly spec: TableSpec,
     private readonly connection: DuckDBConnection,
     private readonly appender: DuckDBAppender,
+    /** The flush's every-time statements, planned once: a small flush costs what its statements cost. */
+    private readonly statements: { insert: DuckDBPreparedStatement; truncate: DuckDBPreparedStatement },
     private readonly retention: number,
     private readonly onMalformed: (bad: Malformed[], count: number) => void,
     private readonly onChange: () => void,
@@ -64,7 +69,11 @@ export class LiveTable {
     await connection.run(`CREATE TABLE ${names.stage} (__partition INTEGER, __offset DOUBLE, __ts DOUBLE, value VARCHAR)`);
     await connection.run(`CREATE TABLE ${names.held} AS SELECT * EXCLUDE (__valid) FROM (${checked(spec, names.stage)}) WHERE false`);
     const appender = await connection.createAppender(names.stageName);
-    return new LiveTable(spec, connection, appender, retention, onMalformed, onChange);
+    const statements = {
+      insert: await connection.prepare(`INSERT INTO ${names.held} SELECT * EXCLUDE (__valid) FROM (${checked(spec, names.stage)}) WHERE __valid`),
+      truncate: await connection.prepare(`TRUNCATE ${names.stage}`),
+    };
+    return new LiveTable(spec, connection, appender, statements, retention, onMalformed, onChange);
   }
 
   get listed(): boolean {
@@ -91,7 +100,7 @@ export class LiveTable {
   add(records: LogRecord[]): void {
     if (this.failure) throw this.failure;
     for (const r of records) {
-      this.pending.push(r);
+      this.pending.push({ partition: r.partition, offset: r.offset, timestamp: r.timestamp, value: r.value });
       this.positions.set(r.partition, r.offset + 1);
     }
     this.kick();
@@ -141,7 +150,7 @@ export class LiveTable {
     const atomic = latest || this.status.records + rows.length > this.retention;
     if (atomic) await c.run('BEGIN TRANSACTION');
     try {
-      const inserted = await c.runAndReadAll(`INSERT INTO ${names.held} SELECT * EXCLUDE (__valid) FROM (${checked(this.spec, names.stage)}) WHERE __valid`);
+      const inserted = await this.statements.insert.runAndReadAll();
       const valid = Number(inserted.getRows()[0][0]);
       const invalid = rows.length - valid;
       // checked once more only when some are malformed, for where they are
@@ -159,7 +168,7 @@ export class LiveTable {
         dropped = Number(deleted.getRows()[0][0]);
         held -= dropped;
       }
-      await c.run(`TRUNCATE ${names.stage}`);
+      await this.statements.truncate.run();
       if (atomic) await c.run('COMMIT');
       this.status.records = held;
       this.status.read += rows.length;
@@ -183,6 +192,8 @@ export class LiveTable {
     } catch {
       // closing after a failed flush: nothing left to save
     }
+    this.statements.insert.destroySync();
+    this.statements.truncate.destroySync();
     this.connection.closeSync();
   }
 }
