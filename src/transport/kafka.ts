@@ -62,6 +62,7 @@ export class KafkaTransport implements Transport {
   readonly description: string;
   private readonly kafka: InstanceType<typeof Kafka>;
   private adminClient?: Promise<Admin>;
+  private adminTurn: Promise<unknown> = Promise.resolve();
   private readonly partitionCounts = new Map<string, number>();
 
   constructor(private readonly brokers: string[], auth: Auth) {
@@ -82,6 +83,18 @@ export class KafkaTransport implements Transport {
     return this.adminClient;
   }
 
+  /**
+   * Runs one admin request, after the ones before it: kafkajs's admin mixes up the metadata of
+   * concurrent calls (a topic created while another topic's offsets are asked for makes those
+   * come back empty, and kafkajs then fails with a TypeError).
+   */
+  private async adminCall<T>(request: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = await this.admin();
+    const call = this.adminTurn.then(() => request(admin));
+    this.adminTurn = call.catch(() => undefined);
+    return call;
+  }
+
   async listTopics(include: (name: string) => boolean = () => true): Promise<TopicInfo[]> {
     // a topic deleted while it is being counted (by another client) makes the count start over
     for (let attempt = 1; ; attempt++) {
@@ -95,10 +108,8 @@ export class KafkaTransport implements Transport {
   }
 
   private async topicInfos(include: (name: string) => boolean): Promise<TopicInfo[]> {
-    const admin = await this.admin();
-    const names = (await retrying(this.description, () => admin.listTopics())).filter(include).sort();
+    const names = (await retrying(this.description, () => this.adminCall((admin) => admin.listTopics()))).filter(include).sort();
     const ranges = new Map<string, PartitionRange[]>();
-    // one at a time: kafkajs's admin mixes up the metadata of concurrent calls
     for (const name of names) {
       try {
         ranges.set(name, await this.partitions(name));
@@ -129,10 +140,9 @@ export class KafkaTransport implements Transport {
 
   async createTopic(name: string, partitions: number, config: Record<string, string> = {}): Promise<boolean> {
     checkTopicName(name);
-    const admin = await this.admin();
     const configEntries = Object.entries(config).map(([key, value]) => ({ name: key, value }));
     // kafkajs's own waitForLeaders gives up when the broker does not know the new topic yet
-    const created = await retrying(this.description, () => admin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: -1, configEntries }] }));
+    const created = await retrying(this.description, () => this.adminCall((admin) => admin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: -1, configEntries }] })));
     await this.untilServed(name);
     return created;
   }
@@ -142,13 +152,12 @@ export class KafkaTransport implements Transport {
    * KRaft broker learns of a new topic a little after the controller created it.
    */
   private async untilServed(topic: string): Promise<void> {
-    const admin = await this.admin();
     await retrying(this.description, async () => {
       try {
-        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const { topics } = await this.adminCall((admin) => admin.fetchTopicMetadata({ topics: [topic] }));
         const partitions = topics[0]?.partitions ?? [];
         if (!partitions.length || partitions.some((p) => p.leader < 0)) throw notServedYet(topic);
-        await admin.fetchTopicOffsets(topic);
+        await this.adminCall((admin) => admin.fetchTopicOffsets(topic));
       } catch (err) {
         throw isUnknownTopic(err) ? notServedYet(topic) : err;
       }
@@ -157,17 +166,15 @@ export class KafkaTransport implements Transport {
 
   async deleteTopic(name: string): Promise<void> {
     await this.partitions(name);
-    const admin = await this.admin();
-    await retrying(this.description, () => admin.deleteTopics({ topics: [name] }));
+    await retrying(this.description, () => this.adminCall((admin) => admin.deleteTopics({ topics: [name] })));
     this.partitionCounts.delete(name);
   }
 
   async partitions(topic: string): Promise<PartitionRange[]> {
     checkTopicName(topic);
-    const admin = await this.admin();
     const offsets = await retrying(this.description, async () => {
       try {
-        return await admin.fetchTopicOffsets(topic);
+        return await this.adminCall((admin) => admin.fetchTopicOffsets(topic));
       } catch (err) {
         throw isUnknownTopic(err) ? new UsageError(`unknown topic ${topic} in ${this.description}`) : err;
       }
@@ -187,9 +194,8 @@ export class KafkaTransport implements Transport {
   }
 
   async offsetsForTime(topic: string, ms: number): Promise<Offsets> {
-    const admin = await this.admin();
     const ranges = await this.partitions(topic);
-    const found = await retrying(this.description, () => admin.fetchTopicOffsetsByTimestamp(topic, ms));
+    const found = await retrying(this.description, () => this.adminCall((admin) => admin.fetchTopicOffsetsByTimestamp(topic, ms)));
     const end = new Map(ranges.map((r) => [r.partition, r.end]));
     return new Map(found.map((f) => [f.partition, Number(f.offset) < 0 ? end.get(f.partition)! : Number(f.offset)]));
   }
@@ -311,15 +317,13 @@ export class KafkaTransport implements Transport {
   }
 
   async committed(group: string, topic: string): Promise<Offsets> {
-    const admin = await this.admin();
-    const [entry] = await retrying(this.description, () => admin.fetchOffsets({ groupId: group, topics: [topic] }));
+    const [entry] = await retrying(this.description, () => this.adminCall((admin) => admin.fetchOffsets({ groupId: group, topics: [topic] })));
     return new Map((entry?.partitions ?? []).filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, Number(p.offset)]));
   }
 
   async commit(group: string, topic: string, offsets: Offsets): Promise<void> {
-    const admin = await this.admin();
     const partitions = [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) }));
-    await retrying(this.description, () => admin.setOffsets({ groupId: group, topic, partitions }));
+    await retrying(this.description, () => this.adminCall((admin) => admin.setOffsets({ groupId: group, topic, partitions })));
   }
 
   async close(): Promise<void> {

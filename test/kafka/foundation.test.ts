@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
+import { KafkaTransport } from '../../src/transport/kafka.js';
 import { deletedAfterAll } from './cleanup.js';
 import { FIXTURES, jsonLines, runCli, tempDir, writeTestConfig } from '../helpers/cli.js';
 
@@ -36,6 +37,27 @@ describe.skipIf(!brokers)('salesstream on a real Kafka broker', { timeout: 300_0
     expect(listed.find((t) => t.name === topics.products)).toEqual({ name: topics.products, partitions: 2, records: 27 });
     const counted = await ok(onKafka(['tail', topics.purchases, '--from', 'beginning', '--count', '7', '--format', 'json']), cwd);
     expect(jsonLines(counted.stdout)).toHaveLength(7);
+  });
+
+  it('answers admin requests made at once (topics created while others\' offsets are asked for)', async () => {
+    const base = names.topic('admin');
+    const existing = [1, 2, 3].map((partitions) => ({ name: `${base}.p${partitions}`, partitions }));
+    const creator = new KafkaTransport(brokers.split(','), { method: 'none' });
+    for (const { name, partitions } of existing) await creator.createTopic(name, partitions);
+    await creator.close();
+    const transport = new KafkaTransport(brokers.split(','), { method: 'none' });
+    try {
+      // kafkajs's admin, asked concurrently, lost a topic's metadata: its offsets came back empty (a TypeError)
+      for (let round = 0; round < 5; round++) {
+        const asked = await Promise.all([
+          transport.createTopic(`${base}.new${round}`, 1),
+          ...Array.from({ length: 20 }, (_, i) => new Promise((r) => setTimeout(r, i * 15)).then(() => transport.partitions(existing[i % 3].name))),
+        ]);
+        asked.slice(1).forEach((ranges, i) => expect(ranges).toHaveLength(existing[i % 3].partitions));
+      }
+    } finally {
+      await transport.close();
+    }
   });
 
   it('produces and tails keyed JSON and raw records', async () => {
