@@ -90,9 +90,38 @@ export interface TriggeredOptions {
  */
 export class TriggerLoop {
   private tick = new AbortController();
+  private ended = false;
+  private held?: { promise: Promise<void>; release: () => void };
 
   wake(): void {
     this.tick.abort();
+  }
+
+  /**
+   * Settles once the next commit is done, or the loop ends: what a processor that has read as
+   * much as it may keep uncommitted returns from `records` (it also wakes the trigger).
+   */
+  nextCommit(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    if (!this.held) {
+      let release!: () => void;
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      this.held = { promise, release };
+    }
+    return this.held.promise;
+  }
+
+  private release(): void {
+    this.held?.release();
+    this.held = undefined;
+  }
+
+  private async commit(opts: TriggeredOptions): Promise<void> {
+    try {
+      await opts.commit();
+    } finally {
+      this.release();
+    }
   }
 
   async run(opts: TriggeredOptions): Promise<void> {
@@ -112,14 +141,17 @@ export class TriggerLoop {
         if (wait.aborted) break;
         this.tick = new AbortController();
         nextTrigger = nextTriggerAt(nextTrigger, opts.trigger, Date.now());
-        await opts.commit();
+        await this.commit(opts);
         if (opts.finished && (await opts.finished())) break;
         opts.afterTrigger();
       }
       if (failure) throw failure;
       await loop.pause();
-      await opts.commit();
+      await this.commit(opts);
     } finally {
+      // a reading held for a commit must not keep the loop from stopping
+      this.ended = true;
+      this.release();
       await loop.stop();
       await running.catch(() => undefined);
     }

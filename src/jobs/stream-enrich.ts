@@ -33,8 +33,13 @@ export interface EnrichTrigger {
   partitions: number[];
 }
 
-/** Purchases read and not committed that bring the next trigger forward. */
-const COMMIT_AT_WAITING = 5_000;
+/** Records read and not committed that bring the next trigger forward (a backlog commits as it goes). */
+const COMMIT_AT = 5_000;
+/**
+ * Records read and not committed at which reading waits for a commit: what is kept in memory
+ * stays bounded however fast records come (reading goes on while a commit is under way).
+ */
+const HOLD_AT = 3 * COMMIT_AT;
 /** How long a trigger's catalog sync may wait for the reader to reach the catalog's end. */
 const SYNC_WAIT_MS = 5_000;
 /** How long the start may wait to read the catalog to its end before processing purchases. */
@@ -173,7 +178,8 @@ async function enrich(opts: StreamEnrichOptions, loop: ExactlyOnceLoop, join: Te
         if (opts.dlq) deadLetters.get(r.partition)?.push({ offset: r.offset, record: deadLetter(r, parsed.reason) });
       }
       // a backlog commits as it goes, not once per trigger: what is read waits in memory until then
-      if ((ends && join.readTo(ends)) || join.waiting >= COMMIT_AT_WAITING) triggers.wake();
+      if ((ends && join.readTo(ends)) || join.uncommitted >= COMMIT_AT) triggers.wake();
+      if (join.uncommitted >= HOLD_AT) return triggers.nextCommit();
     },
     peer: () => undefined, // partitions are independent: nothing to learn from another instance's state
   };

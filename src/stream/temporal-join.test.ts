@@ -132,6 +132,25 @@ describe('TemporalJoin', () => {
     expect(restored.state).toEqual([['w:0', '']]);
   });
 
+  it('counts the records read and not committed yet, malformed ones too (what holds reading back)', () => {
+    const j = join();
+    j.own(1, 40, true, new Map(), 0, (t) => purchase(t));
+    expect(j.uncommitted).toBe(0);
+    j.catalog.add(version('A', T0, 4));
+    offer(j, 0, purchaseText('A', T0 + MIN), 100);
+    j.skip(0, 1);
+    offer(j, 2, purchaseText('Q', T0 + MIN), 100); // will wait
+    j.add(1, 40, 'k', purchaseText('A', T0), purchase(purchaseText('A', T0)), 100);
+    expect(j.uncommitted).toBe(4);
+    const plan = j.prepare(0, 2, 100, 100, false)!;
+    j.committed(plan);
+    // partition 0 is committed up to 2 (offset 2, read later, is not); partition 1 not at all
+    expect(j.uncommitted).toBe(2);
+    j.committed(j.prepare(0, 3, 100, 100, false)!);
+    expect(j.uncommitted).toBe(1);
+    expect(j.waiting).toBe(2); // Q waits, committed as waiting state, and partition 1's purchase
+  });
+
   it('writes each partition the catalog versions it has not committed yet', () => {
     const j = join();
     j.own(1, 0, false, new Map(), 0, (t) => purchase(t));

@@ -96,6 +96,8 @@ interface OwnedPartition {
   /** The next offset to read. */
   next: number;
   committedNext: number | undefined;
+  /** Records before this offset are committed (or were, when restored). */
+  settled: number;
   /** Catalog log entries up to here are in this partition's committed state (or were already). */
   catalogIndex: number;
   /** The version texts in this partition's committed state, by state key. */
@@ -151,12 +153,19 @@ export class TemporalJoin extends OwnedPartitions<OwnedPartition> {
     return n;
   }
 
+  /** Records read and not committed yet (malformed included), over owned partitions. */
+  get uncommitted(): number {
+    let n = 0;
+    for (const p of this.owned.values()) n += p.next - p.settled;
+    return n;
+  }
+
   /**
    * Takes a partition restored to its last commit: its state's catalog versions join the
    * catalog, its waiting purchases wait again (from `now`). `parse` reads a waiting purchase's text.
    */
   own(partition: number, next: number, committed: boolean, state: Map<string, string>, now: number, parse: (text: string) => JoinPurchase | undefined): void {
-    const p: OwnedPartition = { entries: [], next, committedNext: committed ? next : undefined, catalogIndex: 0, persistedVersions: new Map() };
+    const p: OwnedPartition = { entries: [], next, committedNext: committed ? next : undefined, settled: next, catalogIndex: 0, persistedVersions: new Map() };
     for (const [key, value] of state) {
       if (value === '') continue; // a deleted key
       if (key.startsWith(VERSION)) {
@@ -231,6 +240,7 @@ export class TemporalJoin extends OwnedPartitions<OwnedPartition> {
     for (const [key, value] of plan.internal.versions) p.persistedVersions.set(key, value);
     p.catalogIndex = Math.max(p.catalogIndex, plan.internal.catalogIndex);
     p.committedNext = plan.next;
+    p.settled = Math.max(p.settled, plan.next);
   }
 }
 

@@ -40,8 +40,12 @@ export interface ExactlyOnceHandlers {
   assigned(restored: RestoredPartition): void;
   /** It no longer does (rebalance, or its commit failed): uncommitted work is void. */
   revoked(partition: number): void;
-  /** Records of owned partitions, each partition in offset order from its restored `next`. */
-  records(batch: LogRecord[]): void;
+  /**
+   * Records of owned partitions, each partition in offset order from its restored `next`. A
+   * promise returned holds further deliveries until it settles: a processor that has read as much
+   * as it may keep uncommitted waits for a commit (backpressure, so memory stays bounded).
+   */
+  records(batch: LogRecord[]): void | Promise<void>;
   /** Committed state of a partition owned by another processor (several instances, Kafka). */
   peer(partition: number, key: string, value: string): void;
 }

@@ -110,7 +110,7 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
       groupId: group,
       sessionTimeout: this.opts.sessionTimeout,
       rebalanceTimeout: this.opts.sessionTimeout * 2,
-      heartbeatInterval: Math.max(300, Math.floor(this.opts.sessionTimeout / 6)),
+      heartbeatInterval: this.heartbeatInterval(),
       maxWaitTimeInMs: 100,
       readUncommitted: false,
       retry: { restartOnFailure: restarts.restartOnFailure },
@@ -354,7 +354,7 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
     }, 1000).unref();
   }
 
-  private async onBatch({ batch }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
     const partition = batch.partition;
     const slot = this.slots.get(partition);
     if (!slot || (slot.state !== 'ready' && slot.state !== 'committing')) {
@@ -370,7 +370,32 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
       records.push(logRecord(batch.topic, partition, offset, m));
       slot.expected = offset + 1;
     }
-    if (records.length) this.handlers!.records(records);
+    if (records.length) await this.held(this.handlers!.records(records), heartbeat);
+  }
+
+  /**
+   * Waits while the processor holds its reading (until its next commit), still heartbeating:
+   * kafkajs heartbeats only between batches, and a member silent for the session timeout loses
+   * its partitions.
+   */
+  private async held(hold: void | Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+    if (!hold) return;
+    let settled = false;
+    const done = hold.finally(() => (settled = true));
+    const timer = new AbortController();
+    try {
+      for (;;) {
+        await Promise.race([done, sleep(this.heartbeatInterval(), undefined, { signal: timer.signal }).catch(() => undefined)]);
+        if (settled || this.stopping) return;
+        await heartbeat();
+      }
+    } finally {
+      timer.abort();
+    }
+  }
+
+  private heartbeatInterval(): number {
+    return Math.max(300, Math.floor(this.opts.sessionTimeout / 6));
   }
 
   private partitionOf(topic: string, key: string | null): number {

@@ -17,7 +17,7 @@ export class UncommittedLoop implements ExactlyOnceLoop {
     for (const [partition, next] of this.from) handlers.assigned({ partition, next, committed: false, state: new Map() });
     const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
     for await (const batch of this.transport.read({ topic: this.source, from: this.from, signal: this.reading.signal })) {
-      handlers.records(batch);
+      await handlers.records(batch);
       // let triggers and Ctrl-C in between batches of a backlog
       await new Promise((resolve) => setImmediate(resolve));
     }

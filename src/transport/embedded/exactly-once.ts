@@ -116,7 +116,7 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
     for await (const batch of transport.read({ topic: source, from, signal: this.reading.signal })) {
       // each batch is one partition's; its records are kept until the next, for the marks
       this.delivered.set(batch[0].partition, batch);
-      handlers.records(batch);
+      await handlers.records(batch);
       // let triggers and Ctrl-C in between batches of a backlog read from disk
       await new Promise((resolve) => setImmediate(resolve));
     }
