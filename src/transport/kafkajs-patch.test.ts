@@ -13,6 +13,50 @@ const RecordDecoder = require('kafkajs/src/protocol/recordBatch/record/v0/decode
 const Decoder = require('kafkajs/src/protocol/decoder.js');
 const Batch = require('kafkajs/src/consumer/batch.js');
 const RequestQueue = require('kafkajs/src/network/requestQueue/index.js');
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js');
+const encodeUncompressed = require('kafkajs/src/protocol/recordBatch/v0/uncompressed.js');
+const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js');
+
+/** A seeded pseudo-random source (mulberry32), so a failure can be run again. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** CRC-32C bit by bit, from its definition (reflected polynomial 0x82F63B78). */
+function crc32cBitwise(bytes: Uint8Array): number {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return ~crc >>> 0;
+}
+
+interface TestMessage {
+  key?: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string | Buffer | (string | Buffer)[]>;
+  timestamp?: string;
+}
+
+function randomMessages(next: () => number, count: number): TestMessage[] {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)];
+  const text = () => Array.from({ length: Math.floor(next() * 300) }, () => pick(['a', 'Z', '0', '{', '"', 'é', '€', '😀', '\u0000', ' '])).join('');
+  const bytes = (s: string) => (next() < 0.2 ? Buffer.from(s) : s);
+  return Array.from({ length: count }, () => {
+    const m: TestMessage = { value: pick([null, '', text(), text(), bytes(text())]) };
+    const key = pick([undefined, null, '', 'SF07', text(), bytes('clé')]);
+    if (key !== undefined) m.key = key;
+    if (next() < 0.2) m.headers = { a: bytes(text()), 'b€': [text(), bytes(text())], ...(next() < 0.5 ? { c: '' } : {}) };
+    if (next() < 0.2) m.timestamp = String(1_700_000_000_000 + Math.floor(next() * 2 ** 32) - 2 ** 31);
+    return m;
+  });
+}
 
 describe('kafkajs, as patched', () => {
   it('is the patched copy (npm install ran patch-package)', () => {
@@ -45,6 +89,36 @@ describe('kafkajs, as patched', () => {
     for (let i = 0; i < 1000; i++) e.writeVarInt(i).writeVarIntBytes(`value ${i}`);
     expect(e.size()).toBe(e.buffer.length);
     expect(e.buffer.subarray(-9).toString()).toBe('value 999');
+  });
+
+  it('writes an uncompressed record batch with the bytes kafkajs\'s RecordBatch of Records gives', async () => {
+    const next = random(9);
+    for (let round = 0; round < 60; round++) {
+      const messages = randomMessages(next, round === 0 ? 0 : Math.floor(next() * 40) + 1);
+      const dateNow = 1_700_000_000_000 + round;
+      // as the produce request computes them (its partitionsEncoder)
+      const stamps = messages.map((m) => m.timestamp).filter((t) => t != null).sort();
+      const firstTimestamp = stamps.length ? stamps[0] : dateNow;
+      const maxTimestamp = stamps.length ? stamps[stamps.length - 1] : dateNow;
+      const args = {
+        partition: Math.floor(next() * 100), firstTimestamp, maxTimestamp, transactional: next() < 0.5,
+        producerId: Long.fromNumber(Math.floor(next() * 1e12)), producerEpoch: Math.floor(next() * 300), firstSequence: Math.floor(next() * 1e6),
+      };
+      const records = messages.map((m, i) => Record({ ...m, offsetDelta: i, timestampDelta: (m.timestamp || dateNow) - (firstTimestamp as number) }));
+      const batch = await RecordBatch({ ...args, compression: 0, records, lastOffsetDelta: records.length - 1 });
+      const expected = new Encoder().writeInt32(args.partition).writeInt32(batch.size()).writeEncoder(batch).buffer;
+      expect(encodeUncompressed({ ...args, messages, dateNow }).buffer.equals(expected)).toBe(true);
+    }
+  });
+
+  it('computes CRC-32C as its definition does, at any length and alignment', () => {
+    const next = random(4);
+    expect(crc32C(Buffer.from('123456789'))).toBe(crc32cBitwise(Buffer.from('123456789')));
+    for (let round = 0; round < 200; round++) {
+      const bytes = Buffer.from(Array.from({ length: Math.floor(next() * 200) + 8 }, () => Math.floor(next() * 256)));
+      const part = bytes.subarray(Math.floor(next() * 8));
+      expect(crc32C(part)).toBe(crc32cBitwise(part));
+    }
   });
 
   it('decodes a record\'s offset and timestamp as base + delta, exactly beyond 2^53 too', () => {
