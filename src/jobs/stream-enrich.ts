@@ -39,7 +39,9 @@ const COMMIT_AT = 5_000;
  * Records read and not committed at which reading waits for a commit: what is kept in memory
  * stays bounded however fast records come (reading goes on while a commit is under way).
  */
-const HOLD_AT = 3 * COMMIT_AT;
+const HOLD_AT = 2 * COMMIT_AT;
+/** The most records one commit covers (a trigger commits what was read in as many as needed). */
+const COMMIT_UNIT = 2_500;
 /** How long a trigger's catalog sync may wait for the reader to reach the catalog's end. */
 const SYNC_WAIT_MS = 5_000;
 /** How long the start may wait to read the catalog to its end before processing purchases. */
@@ -184,38 +186,52 @@ async function enrich(opts: StreamEnrichOptions, loop: ExactlyOnceLoop, join: Te
     peer: () => undefined, // partitions are independent: nothing to learn from another instance's state
   };
 
-  /** Commits every owned partition's records read so far (with --until-end, a partition read to its end decides all). */
+  /** Commits one partition's records before `cut`; false when it could not (lost, or its commit failed). */
+  const commitUnit = async (partition: number, cut: number): Promise<boolean> => {
+    const force = ends !== undefined && cut >= (ends.get(partition) ?? 0);
+    const plan = join.prepare(partition, cut, Date.now(), catalog.syncedAt, force);
+    if (!plan) return true;
+    const letters = (deadLetters.get(partition) ?? []).filter((l) => l.offset < cut);
+    const matched: ProduceRecord[] = [];
+    const missed: ProduceRecord[] = [];
+    for (const d of plan.decided) {
+      if (d.version) {
+        matched.push({ key: d.purchase.productId, value: enrichedText(d.purchase, d.version), json: true });
+        continue;
+      }
+      missed.push({ key: d.key, value: d.text });
+      reports.report('unmatched', `unmatched purchase ${source}[${partition}]@${d.offset}: product ${d.purchase.productId} has no version at ${d.purchase.transactionTime}`);
+    }
+    const unit: CommitUnit = { partition, next: plan.next, state: plan.state, outputs: [] };
+    if (opts.sink) unit.outputs.push({ topic: opts.sink, records: matched });
+    if (opts.unmatched) unit.outputs.push({ topic: opts.unmatched, records: missed });
+    if (opts.dlq) unit.outputs.push({ topic: opts.dlq, records: letters.map((l) => l.record) });
+    if (!(await loop.commit(unit))) return false;
+    join.committed(plan);
+    enriched += matched.length;
+    unmatched += missed.length;
+    const left = deadLetters.get(partition);
+    if (left) deadLetters.set(partition, left.filter((l) => l.offset >= cut));
+    return true;
+  };
+
+  /**
+   * Commits every owned partition's records read so far (with --until-end, a partition read to
+   * its end decides all), in units of at most COMMIT_UNIT records: what one commit builds (its
+   * enriched records) stays small however much was read.
+   */
   const commitAll = async () => {
     // the cut first: every record before it was read before the catalog's end offsets were asked for
     const cuts = new Map(join.partitions.map((p) => [p, join.next(p)!]));
     await catalog.sync(SYNC_WAIT_MS);
     for (const [partition, asked] of cuts) {
-      // a partition lost and restored during the sync reads again from its last commit
-      const cut = Math.min(asked, join.next(partition) ?? -1);
-      const force = ends !== undefined && cut >= (ends.get(partition) ?? 0);
-      const plan = join.prepare(partition, cut, Date.now(), catalog.syncedAt, force);
-      if (!plan) continue;
-      const letters = (deadLetters.get(partition) ?? []).filter((l) => l.offset < cut);
-      const matched: ProduceRecord[] = [];
-      const missed: ProduceRecord[] = [];
-      for (const d of plan.decided) {
-        if (d.version) {
-          matched.push({ key: d.purchase.productId, value: enrichedText(d.purchase, d.version), json: true });
-          continue;
-        }
-        missed.push({ key: d.key, value: d.text });
-        reports.report('unmatched', `unmatched purchase ${source}[${partition}]@${d.offset}: product ${d.purchase.productId} has no version at ${d.purchase.transactionTime}`);
-      }
-      const unit: CommitUnit = { partition, next: plan.next, state: plan.state, outputs: [] };
-      if (opts.sink) unit.outputs.push({ topic: opts.sink, records: matched });
-      if (opts.unmatched) unit.outputs.push({ topic: opts.unmatched, records: missed });
-      if (opts.dlq) unit.outputs.push({ topic: opts.dlq, records: letters.map((l) => l.record) });
-      if (await loop.commit(unit)) {
-        join.committed(plan);
-        enriched += matched.length;
-        unmatched += missed.length;
-        const left = deadLetters.get(partition);
-        if (left) deadLetters.set(partition, left.filter((l) => l.offset >= cut));
+      for (;;) {
+        // a partition lost and restored during the sync reads again from its last commit
+        const settled = join.settled(partition);
+        const upTo = Math.min(asked, join.next(partition) ?? -1);
+        if (settled === undefined) break;
+        const cut = Math.min(upTo, settled + COMMIT_UNIT);
+        if (!(await commitUnit(partition, cut)) || cut >= upTo) break;
       }
     }
   };

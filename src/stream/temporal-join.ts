@@ -153,6 +153,11 @@ export class TemporalJoin extends OwnedPartitions<OwnedPartition> {
     return n;
   }
 
+  /** The offset before which an owned partition's records are committed (or were, when restored). */
+  settled(partition: number): number | undefined {
+    return this.owned.get(partition)?.settled;
+  }
+
   /** Records read and not committed yet (malformed included), over owned partitions. */
   get uncommitted(): number {
     let n = 0;
