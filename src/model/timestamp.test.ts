@@ -30,6 +30,36 @@ describe('timestamps', () => {
     }
   });
 
+  it('agrees with the wire format\'s regular expression on random near-timestamps', () => {
+    // the definition (DESIGN §2), read the slow way: a match, then a calendar check
+    const WIRE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]00:?00)?$/;
+    const reference = (text: string) => {
+      const m = WIRE.exec(text);
+      if (!m) return undefined;
+      const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+      if (y < 1900 || y > 2199 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
+      const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+      if (new Date(ms).getUTCDate() !== d) return undefined;
+      return ms * 1000 + (m[7] ? Number(m[7].padEnd(6, '0').slice(0, 6)) : 0);
+    };
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)];
+    const num = (width: number, max: number) => String(Math.floor(next() * max)).padStart(width, '0');
+    let valid = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let text = `${pick(['2026', '1900', '2199', '1899', '2200', '0050', '20x6', num(4, 10_000)])}-${pick([num(2, 13), '02', '00', '1'])}-${pick([num(2, 32), '29', '30', '31', '00'])}`
+        + `${pick([' ', 'T', 't', '_'])}${num(2, 25)}:${num(2, 61)}:${num(2, 61)}`
+        + pick(['', '', '.', `.${num(1, 10)}`, `.${num(6, 1e6)}`, `.${num(9, 1e9)}`, `.${num(10, 1e10)}`, '.12a'])
+        + pick(['', '', 'Z', 'z', '+00:00', '-0000', '+00:0', '+01:00', '-00:00', 'Z ', '+000']);
+      if (next() < 0.05) text = text.slice(0, Math.floor(next() * text.length)); // cut short
+      const expected = reference(text);
+      if (expected !== undefined) valid++;
+      expect(parseTimestamp(text), text).toBe(expected);
+    }
+    expect(valid).toBeGreaterThan(100); // the draw reached valid ones too
+  });
+
   it('formats as YYYY-MM-DD HH:MM:SS.ffffff and round-trips', () => {
     expect(formatTimestamp(base + 721802)).toBe('2022-08-31 08:00:34.721802');
     expect(formatTimestamp(base)).toBe('2022-08-31 08:00:34.000000');
