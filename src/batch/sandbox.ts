@@ -5,7 +5,7 @@
 // - runUserQuery: one statement, a query (SELECT, or EXPLAIN [ANALYZE] of a SELECT: EXPLAIN ANALYZE
 //   runs what it explains), inside a transaction that is always rolled back, so even a statement
 //   that slipped through would leave the loaded tables as they were.
-import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
 import { firstLine } from './duckdb.js';
 import { toResult, type Result } from './result.js';
@@ -42,20 +42,44 @@ export async function runUserQuery(connection: DuckDBConnection, sql: string): P
 
 /** Refuses (UsageError) a text that is not exactly one query; prepares it, never runs it. */
 export async function checkReadOnly(connection: DuckDBConnection, sql: string): Promise<void> {
-  const type = await statementType(connection, sql);
-  if (type === StatementType.SELECT) return;
-  if (type === StatementType.EXPLAIN) {
-    // the explained statement must be a query itself; what cannot be cut out cleanly is refused
-    for (const inner of explainedTexts(sql)) {
-      if (await statementType(connection, inner).catch(() => undefined) === StatementType.SELECT) return;
+  (await prepareReadOnly(connection, sql)).destroySync();
+}
+
+/**
+ * The one query the text holds, prepared (not run), or a UsageError saying why it is refused. The
+ * caller runs it and destroys it: the check and the run share one parse and plan.
+ */
+export async function prepareReadOnly(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  const prepared = await prepareOne(connection, sql);
+  try {
+    const type = prepared.statementType;
+    if (type === StatementType.SELECT) return prepared;
+    if (type === StatementType.EXPLAIN) {
+      // the explained statement must be a query itself; what cannot be cut out cleanly is refused
+      for (const inner of explainedTexts(sql)) {
+        if (await statementType(connection, inner).catch(() => undefined) === StatementType.SELECT) return prepared;
+      }
+      throw new UsageError('queries are read-only: EXPLAIN only a SELECT');
     }
-    throw new UsageError('queries are read-only: EXPLAIN only a SELECT');
+    throw new UsageError(`queries are read-only: use SELECT, WITH … SELECT or EXPLAIN SELECT (this is a ${StatementType[type]} statement)`);
+  } catch (err) {
+    prepared.destroySync();
+    throw err;
   }
-  throw new UsageError(`queries are read-only: use SELECT, WITH … SELECT or EXPLAIN SELECT (this is a ${StatementType[type]} statement)`);
 }
 
 /** The type of the one statement the text holds; prepared, never run. */
 async function statementType(connection: DuckDBConnection, sql: string): Promise<StatementType> {
+  const prepared = await prepareOne(connection, sql);
+  try {
+    return prepared.statementType;
+  } finally {
+    prepared.destroySync();
+  }
+}
+
+/** The one statement the text holds, prepared; refused when it holds none or several. */
+async function prepareOne(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
   let statements;
   try {
     statements = await connection.extractStatements(sql);
@@ -66,12 +90,7 @@ async function statementType(connection: DuckDBConnection, sql: string): Promise
     throw new UsageError('no query given: the SQL text holds no statement');
   }
   if (statements.count !== 1) throw new UsageError(`one query at a time: this text holds ${statements.count} statements`);
-  const prepared = await statements.prepare(0);
-  try {
-    return prepared.statementType;
-  } finally {
-    prepared.destroySync();
-  }
+  return statements.prepare(0);
 }
 
 /** Comments, blanks and the keywords that open an EXPLAIN: EXPLAIN [ANALYZE|ANALYSE] [VERBOSE]. */

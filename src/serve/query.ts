@@ -4,7 +4,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import { firstLine } from '../batch/duckdb.js';
 import { toResult, type Cell } from '../batch/result.js';
-import { checkReadOnly } from '../batch/sandbox.js';
+import { prepareReadOnly } from '../batch/sandbox.js';
 import { UsageError } from '../errors.js';
 
 export interface QueryLimits {
@@ -61,9 +61,8 @@ export class QueryPool {
       clearInterval(repeat);
     };
     try {
-      // batch's sandbox: exactly one query, or a UsageError saying why not
-      await checkReadOnly(connection, sql);
-      const prepared = await connection.prepare(sql);
+      // batch's sandbox: exactly one query (prepared once: checked and run), or a UsageError saying why not
+      const prepared = await prepareReadOnly(connection, sql);
       try {
         // as batch sql: a transaction always rolled back, whatever the statement did
         await connection.run('BEGIN TRANSACTION');
