@@ -85,8 +85,15 @@ export class LiveTable {
     const { held } = tableNames(this.spec);
     const columns = this.spec.schema.fields.map((f) => quoteIdent(f.name)).join(', ');
     const own = `SELECT ${columns} FROM ${held}`;
-    // products falls back to the catalog while its topic holds nothing valid, as batch's does
-    const select = fallback ? `${own} UNION ALL SELECT * FROM (${fallback}) WHERE NOT EXISTS (SELECT 1 FROM ${held})` : own;
+    // products falls back to the catalog while its topic holds nothing valid, as batch's does. The
+    // catalog goes in a table, not into the view's text: every query naming a view binds it again,
+    // and binding the catalog's rows of literals took longer than running a dashboard query
+    let select = own;
+    if (fallback) {
+      const catalog = quoteIdent(`__fallback_${this.spec.table}`);
+      await this.connection.run(`CREATE OR REPLACE TABLE ${catalog} AS ${fallback}`);
+      select = `${own} UNION ALL SELECT * FROM ${catalog} WHERE NOT EXISTS (SELECT 1 FROM ${held})`;
+    }
     await this.connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(this.spec.table)} AS ${select}`);
     this.status.listed = true;
     this.onChange();
