@@ -27,6 +27,8 @@ const askedDay = () => {
 };
 
 let asked = askedDay();
+/** A drawing of the charts is already scheduled (render). */
+let chartsDue = false;
 let shown = null;
 let source = null;
 let heard = 0;
@@ -117,8 +119,16 @@ function render(data) {
   $('next').disabled = !neighbour(1);
   $('latest').setAttribute('aria-pressed', String(asked === null));
   renderTiles(data);
-  for (const [id, option] of Object.entries(CHARTS)) instances[id].setOption(option(data), { replaceMerge: ['series'] });
   renderTable(data);
+  // the charts take longest to draw: the tiles and the table are painted first, the charts (of the
+  // newest figures, once however many arrived meanwhile) right after that frame
+  if (!chartsDue) {
+    chartsDue = true;
+    requestAnimationFrame(() => setTimeout(() => {
+      chartsDue = false;
+      for (const [id, option] of Object.entries(CHARTS)) instances[id].setOption(option(shown), { replaceMerge: ['series'] });
+    }));
+  }
 }
 
 function renderTiles(data) {
