@@ -175,7 +175,7 @@ function render({ results, machine: m, quick, started, finished, thisRun, loadAt
   lines.push('');
   lines.push(`- CPU: ${m.cpus} × ${m.cpuModel} (shared by the broker, the program measured and its reference)`);
   lines.push(`- memory: ${m.memoryGB} GB; ${m.os}`);
-  lines.push(`- Node ${m.node}; ${m.java}; Apache Kafka ${m.kafka} (single local KRaft broker, 127.0.0.1:9092, \`scripts/kafka.sh\`)`);
+  lines.push(`- Node ${m.node}; ${m.java}; Apache Kafka ${m.kafka} (single local KRaft broker, ${m.brokers}, \`scripts/kafka.sh\`)`);
   lines.push(`- salesstream commit ${m.commit}${m.dirty ? ' (with uncommitted changes)' : ''}`);
   lines.push(`- date: ${finished.toISOString().replace(/\.\d+Z$/, 'Z')}; run took ${((finished - started) / 1000 / 60).toFixed(1)} min`);
   lines.push(`- 1-minute load average when the run started: ${loadAtStart.toFixed(2)} (about 0 on an idle machine; near ${m.cpus} or above, other work was sharing the CPUs and the figures are noisier)`);
@@ -244,7 +244,7 @@ async function main() {
   writeFileSync(store, JSON.stringify(Object.fromEntries(results.map((r) => [r.name, r])), null, 2));
   const finished = new Date();
   const out = opts.out ?? (opts.quick ? join(WORK, 'BENCHMARKS.quick.md') : join(ROOT, 'BENCHMARKS.md'));
-  writeFileSync(out, render({ results, machine: machine(), quick: opts.quick, started, finished, thisRun: new Set(fresh.map((r) => r.name)), loadAtStart }));
+  writeFileSync(out, render({ results, machine: { ...machine(), brokers: opts.brokers }, quick: opts.quick, started, finished, thisRun: new Set(fresh.map((r) => r.name)), loadAtStart }));
   ctx.log(`wrote ${relative(process.cwd(), out) || basename(out)} in ${((finished - started) / 1000).toFixed(0)} s`);
 }
 
