@@ -27,22 +27,22 @@ export async function lockDown(connection: DuckDBConnection): Promise<void> {
 export async function runUserQuery(connection: DuckDBConnection, sql: string): Promise<Result> {
   await lockDown(connection);
   try {
-    await checkReadOnly(connection, sql);
-    await connection.run('BEGIN TRANSACTION');
+    // checked and run as one prepared statement: the text is parsed and planned once
+    const prepared = await prepareReadOnly(connection, sql);
     try {
-      return toResult(await connection.runAndReadAll(sql));
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        return toResult(await prepared.runAndReadAll());
+      } finally {
+        await connection.run('ROLLBACK').catch(() => undefined);
+      }
     } finally {
-      await connection.run('ROLLBACK').catch(() => undefined);
+      prepared.destroySync();
     }
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(firstLine(err).replace(/^Failed to extract statements: /, ''));
   }
-}
-
-/** Refuses (UsageError) a text that is not exactly one query; prepares it, never runs it. */
-export async function checkReadOnly(connection: DuckDBConnection, sql: string): Promise<void> {
-  (await prepareReadOnly(connection, sql)).destroySync();
 }
 
 /**

@@ -59,8 +59,10 @@ export class LiveTable {
     this.status = { table: spec.table, topic: spec.topic, listed: false, records: 0, read: 0, malformed: 0, dropped: 0, newest: null };
   }
 
-  /** Creates the staging and the held table (not yet the view: see list()). */
-  /** @param onChange told after each change of what queries see (listed, rows in or out) */
+  /**
+   * Creates the staging and the held table (not yet the view: see list()).
+   * @param onChange told after each change of what queries see (listed, rows in or out)
+   */
   static async create(
     connection: DuckDBConnection, spec: TableSpec, retention: number, onMalformed: (bad: Malformed[], count: number) => void, onChange: () => void,
   ): Promise<LiveTable> {
