@@ -1,5 +1,6 @@
 // patches/kafkajs+2.2.4.patch (applied by patch-package on npm install) rewrites hot spots of
-// kafkajs's producer for speed, and one timer Node 24 warns about; these check it still does
+// kafkajs's producer for speed, one timer Node 24 warns about, and how a consumer meets a
+// coordinator still loading after a broker restart; these check it still does
 // what kafkajs did.
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
@@ -16,6 +17,9 @@ const RequestQueue = require('kafkajs/src/network/requestQueue/index.js');
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js');
 const encodeUncompressed = require('kafkajs/src/protocol/recordBatch/v0/uncompressed.js');
 const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js');
+const Cluster = require('kafkajs/src/cluster/index.js');
+const { KafkaJSProtocolError, KafkaJSGroupCoordinatorNotFound } = require('kafkajs/src/errors.js');
+const { createErrorFromCode } = require('kafkajs/src/protocol/error.js');
 
 /** A seeded pseudo-random source (mulberry32), so a failure can be run again. */
 function random(seed: number): () => number {
@@ -148,5 +152,24 @@ describe('kafkajs, as patched', () => {
       clearTimeout(queue.throttleCheckTimeoutId);
       timer.mockRestore();
     }
+  });
+
+  it('waits for a group coordinator that is still loading (a broker just restarted) instead of giving up', async () => {
+    const quiet = { namespace: () => quiet, debug() {}, info() {}, warn() {}, error() {}, setLogLevel() {} };
+    const cluster = new Cluster({ brokers: ['127.0.0.1:1'], clientId: 't', logger: quiet, retry: { initialRetryTime: 1, maxRetryTime: 5, retries: 5 } });
+    let asked = 0;
+    const broker = {
+      async findGroupCoordinator() {
+        if (++asked <= 2) throw new KafkaJSProtocolError(createErrorFromCode(14)); // GROUP_LOAD_IN_PROGRESS
+        return { host: 'h', port: 1, coordinator: { nodeId: 1, host: 'h', port: 1 } };
+      },
+    };
+    // kafkajs's own withBroker: a callback that throws means "try the next broker", none left is null
+    cluster.brokerPool = { withBroker: async (callback: (b: object) => Promise<unknown>) => callback({ nodeId: 1, broker }).catch(() => null) };
+    const found = await cluster.findGroupCoordinatorMetadata({ groupId: 'g', coordinatorType: 0 });
+    expect(found.coordinator.nodeId).toBe(1);
+    expect(asked).toBe(3);
+    // and when it stays away, the consumer that asked restarts (bounded by restartOnFailure), not crashes for good
+    expect(new KafkaJSGroupCoordinatorNotFound('Failed to find group coordinator').retriable).toBe(true);
   });
 });

@@ -29,8 +29,8 @@ describe.skipIf(!shared)('a Kafka broker restarted under running commands', () =
   }, 300_000);
   afterAll(() => broker?.remove(), 120_000);
 
-  // retried once: in 1 of 3 loaded CI runs the totals did not converge after the restart (an open
-  // defect, under investigation); a second failure fails the run
+  // retried once, as a guard: the failures once seen here (kafkajs giving up on a group coordinator
+  // still loading its log after the restart) are fixed in patches/kafkajs; a second failure fails the run
   it('generate, stream totals and drain ride it out, and end exactly as without the restart', { retry: 1, timeout: 900_000 }, async () => {
     const cwd = tempDir();
     const topics = uniqueTopics('restart');
@@ -99,7 +99,10 @@ describe.skipIf(!shared)('a Kafka broker restarted under running commands', () =
     expect(stopped.code, stopped.stderr).toBe(0);
 
     // topics shows internal topics (Kafka's, the group's state changelog) only with --all
-    const names = async (...flags: string[]) => jsonLines((await ok(kafka(['topics', '--format', 'json', ...flags]))).stdout).map((t) => t.name);
+    // this try's topics only: a retried try shares the broker with the topics of the failed one
+    const id = topics.purchases.slice(0, -'purchases'.length);
+    const ours = (name: string) => name.startsWith(id) || name.startsWith('__');
+    const names = async (...flags: string[]) => jsonLines((await ok(kafka(['topics', '--format', 'json', ...flags]))).stdout).map((t) => t.name).filter(ours);
     const changelog = `${topics.purchases}.g.${topics.purchases}.totals-changelog`;
     expect(await names()).toEqual([topics.inventories, topics.products, topics.purchases, sink].sort());
     expect(await names('--all')).toEqual(expect.arrayContaining([changelog, '__consumer_offsets', '__transaction_state']));
