@@ -6,6 +6,7 @@ import { firstLine } from '../batch/duckdb.js';
 import { toResult, type Cell } from '../batch/result.js';
 import { prepareReadOnly } from '../batch/sandbox.js';
 import { UsageError } from '../errors.js';
+import { rollupForm, rollupTemplates, type RollupTemplates } from './rollup.js';
 
 export interface QueryLimits {
   /** Interrupt the query after this long. */
@@ -19,6 +20,8 @@ export interface QueryAnswer {
   rows: Cell[][];
   /** More rows than maxRows: the result was cut. */
   truncated: boolean;
+  /** Answered from the purchases rollup (rollup.ts) instead of the purchases table. */
+  fromRollup: boolean;
 }
 
 /** Why a query got no answer: the Pinot layer maps each to Pinot's error codes. */
@@ -36,13 +39,14 @@ export class QueryPool {
   private closed = false;
   private readonly running = new Set<DuckDBConnection>();
 
-  private constructor(connections: DuckDBConnection[], private readonly maxWaiting: number) {
+  private constructor(connections: DuckDBConnection[], private readonly maxWaiting: number, private readonly rollup?: RollupTemplates) {
     this.idle.push(...connections);
   }
 
-  static async open(instance: DuckDBInstance, size: number, maxWaiting = 64): Promise<QueryPool> {
+  /** `rollup`: aggregate queries over purchases that its rollup can answer exactly are answered from it. */
+  static async open(instance: DuckDBInstance, size: number, { maxWaiting = 64, rollup = false } = {}): Promise<QueryPool> {
     const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
-    return new QueryPool(connections, maxWaiting);
+    return new QueryPool(connections, maxWaiting, rollup ? await rollupTemplates(connections[0]) : undefined);
   }
 
   async run(sql: string, limits: QueryLimits): Promise<QueryAnswer> {
@@ -61,26 +65,16 @@ export class QueryPool {
       clearInterval(repeat);
     };
     try {
-      // batch's sandbox: exactly one query (prepared once: checked and run), or a UsageError saying why not
-      const prepared = await prepareReadOnly(connection, sql);
-      try {
-        // as batch sql: a transaction always rolled back, whatever the statement did
-        await connection.run('BEGIN TRANSACTION');
+      const fast = this.rollup && await rollupForm(connection, sql, this.rollup);
+      if (fast) {
         try {
-          const reader = await prepared.streamAndReadUntil(limits.maxRows + 1);
-          const result = toResult(reader);
-          return {
-            columns: result.columns.map((c, i) => ({ name: c.name, type: reader.columnTypes()[i] })),
-            rows: result.rows.slice(0, limits.maxRows),
-            truncated: result.rows.length > limits.maxRows,
-          };
-        } finally {
-          stopInterrupting();
-          await connection.run('ROLLBACK').catch(() => undefined);
+          return { ...await execute(connection, fast, limits), fromRollup: true };
+        } catch (err) {
+          // anything but the time limit: the query as written answers (or says what is wrong with it)
+          if (expired) throw err;
         }
-      } finally {
-        prepared.destroySync();
       }
+      return { ...await execute(connection, sql, limits), fromRollup: false };
     } catch (err) {
       if (err instanceof QueryFailure) throw err;
       const message = firstLine(err).replace(/^Failed to extract statements: /, '');
@@ -129,5 +123,27 @@ export class QueryPool {
     if (next) next(connection);
     else if (this.closed) connection.closeSync();
     else this.idle.push(connection);
+  }
+}
+
+/** One query, in batch's sandbox: exactly one statement (prepared once: checked and run), or a UsageError saying why not. */
+async function execute(connection: DuckDBConnection, sql: string, limits: QueryLimits): Promise<Omit<QueryAnswer, 'fromRollup'>> {
+  const prepared = await prepareReadOnly(connection, sql);
+  try {
+    // as batch sql: a transaction always rolled back, whatever the statement did
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      const reader = await prepared.streamAndReadUntil(limits.maxRows + 1);
+      const result = toResult(reader);
+      return {
+        columns: result.columns.map((c, i) => ({ name: c.name, type: reader.columnTypes()[i] })),
+        rows: result.rows.slice(0, limits.maxRows),
+        truncated: result.rows.length > limits.maxRows,
+      };
+    } finally {
+      await connection.run('ROLLBACK').catch(() => undefined);
+    }
+  } finally {
+    prepared.destroySync();
   }
 }

@@ -73,7 +73,7 @@ export class LiveStore {
     // from here on the instance can touch no file, load nothing, and change no setting: records
     // come in through the appender, never by reading files
     await lockDown(admin);
-    const pool = await QueryPool.open(instance, options.queryConnections ?? 4);
+    const pool = await QueryPool.open(instance, options.queryConnections ?? 4, { rollup: true });
     return new LiveStore(instance, admin, live, pool, options.transport, listeners);
   }
 

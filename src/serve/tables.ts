@@ -48,6 +48,8 @@ export interface TableSpec {
   always: boolean;
   /** Pinot's time column for the table (its schema's dateTimeFieldSpecs). */
   timeColumn: string;
+  /** Kept summed per hour, product and price too (rollup.ts), for aggregate queries. */
+  rollup?: boolean;
 }
 
 export interface ServeTopics {
@@ -61,7 +63,7 @@ export interface ServeTopics {
 export function tableSpecs(topics: ServeTopics): TableSpec[] {
   const spec = (table: string, schema: ViewSchema, topic: string, always: boolean, timeColumn: string): TableSpec => ({ table, schema: { ...schema, view: table }, topic, always, timeColumn });
   return [
-    spec('purchases', PURCHASES, topics.purchases, true, 'transaction_time'),
+    { ...spec('purchases', PURCHASES, topics.purchases, true, 'transaction_time'), rollup: true },
     spec('products', PRODUCTS, topics.products, true, 'event_time'),
     spec('inventories', INVENTORIES, topics.inventories, true, 'event_time'),
     spec('runningTotals', RUNNING_TOTALS, topics.runningTotals, false, 'event_time'),
