@@ -11,20 +11,13 @@ import { EmbeddedTransport } from '../transport/embedded/embedded.js';
 import { DashboardFeed, rowsOf, type FeedStore } from './feed.js';
 import { dashboardData, type Answers, type DashboardData } from './figures.js';
 import { DAYS_SQL, dashboardQueries } from './queries.js';
+import { seededFractions } from '../generator/random.js';
 
 const CATALOG = resolve(import.meta.dirname, '../../configuration/products.csv');
 const LIMITS = { timeoutMs: 30_000, maxRows: 100_000 };
 const TOPICS = { purchases: 'demo.purchases', products: 'demo.products', inventories: 'demo.inventories', runningTotals: 'demo.running.totals', purchasesEnriched: 'demo.purchases.enriched' };
 
-/** A small seeded generator (mulberry32): the same random data on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededFractions;
 
 /** Purchases over three days, catalog products and one unknown to it, a few sharing a transaction id. */
 function purchases(count: number, seed: number, days = ['2022-08-30', '2022-08-31', '2022-09-01']): string[] {

@@ -6,16 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCTS, PURCHASES, quoteIdent, sqlType } from '../batch/schema.js';
 import { PINOT_MACROS } from './pinot-sql.js';
 import { ROLLUP_SETUP, rollupChange, rollupForm, rollupTemplates, type RollupTemplates } from './rollup.js';
+import { seededFractions } from '../generator/random.js';
 
-/** A seeded pseudo-random source (mulberry32), so a failure can be run again. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const random = seededFractions;
 
 const ROLLABLE = [
   // the original demo's (pinot_sample_script.py) and the daily dashboard's, over all of history

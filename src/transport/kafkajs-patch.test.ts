@@ -4,6 +4,7 @@
 // what kafkajs did.
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
+import { seededFractions } from '../generator/random.js';
 
 const require = createRequire(import.meta.url);
 const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition.js');
@@ -21,15 +22,7 @@ const Cluster = require('kafkajs/src/cluster/index.js');
 const { KafkaJSProtocolError, KafkaJSGroupCoordinatorNotFound } = require('kafkajs/src/errors.js');
 const { createErrorFromCode } = require('kafkajs/src/protocol/error.js');
 
-/** A seeded pseudo-random source (mulberry32), so a failure can be run again. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const random = seededFractions;
 
 /** CRC-32C bit by bit, from its definition (reflected polynomial 0x82F63B78). */
 function crc32cBitwise(bytes: Uint8Array): number {
