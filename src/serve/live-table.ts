@@ -8,7 +8,7 @@ import { firstLine } from '../batch/duckdb.js';
 import { checkedSelect, quoteIdent, quoteString, valueTransformSpec } from '../batch/schema.js';
 import { SalesstreamError } from '../errors.js';
 import type { LogRecord } from '../transport/transport.js';
-import { ROLLUP_SETUP, rollupChange } from './rollup.js';
+import { Rollup } from './rollup.js';
 import type { TableSpec } from './tables.js';
 
 export interface TableStatus {
@@ -51,8 +51,11 @@ export class LiveTable {
     readonly spec: TableSpec,
     private readonly connection: DuckDBConnection,
     private readonly appender: DuckDBAppender,
-    private readonly statements: FlushStatements,
+    /** The flush's every-time statements, planned once: a small flush costs what its statements cost. */
+    private readonly statements: { insert: DuckDBPreparedStatement; truncate: DuckDBPreparedStatement },
     private readonly retention: number,
+    /** For purchases: its sums per hour, product and price, kept in each flush's transaction. */
+    private readonly rollup: Rollup | undefined,
     private readonly onMalformed: (bad: Malformed[], count: number) => void,
     private readonly onChange: () => void,
   ) {
@@ -71,25 +74,13 @@ export class LiveTable {
     await connection.run(`CREATE TABLE ${names.stage} (__partition INTEGER, __offset DOUBLE, __ts DOUBLE, value VARCHAR)`);
     await connection.run(`CREATE TABLE ${names.held} AS SELECT * EXCLUDE (__valid) FROM (${checked(spec, names.stage)}) WHERE false`);
     const appender = await connection.createAppender(names.stageName);
-    const valid = `SELECT * EXCLUDE (__valid) FROM (${checked(spec, names.stage)}) WHERE __valid`;
-    let statements: FlushStatements;
-    if (spec.rollup) {
-      // a flush's valid rows go through a table of their own, to be held and summed into the rollup
-      for (const sql of ROLLUP_SETUP) await connection.run(sql);
-      await connection.run(`CREATE TABLE ${names.fresh} AS SELECT * FROM ${names.held} WHERE false`);
-      statements = {
-        insert: await connection.prepare(`INSERT INTO ${names.fresh} ${valid}`),
-        afterInsert: [
-          await connection.prepare(`INSERT INTO ${names.held} SELECT * FROM ${names.fresh}`),
-          ...await Promise.all(rollupChange(`SELECT * FROM ${names.fresh}`, 1).map((sql) => connection.prepare(sql))),
-          await connection.prepare(`TRUNCATE ${names.fresh}`),
-        ],
-        truncate: await connection.prepare(`TRUNCATE ${names.stage}`),
-      };
-    } else {
-      statements = { insert: await connection.prepare(`INSERT INTO ${names.held} ${valid}`), afterInsert: [], truncate: await connection.prepare(`TRUNCATE ${names.stage}`) };
-    }
-    return new LiveTable(spec, connection, appender, statements, retention, onMalformed, onChange);
+    // with a rollup, a flush's valid records go to a table of their own first, to be both held and summed
+    const rollup = spec.rollup ? await Rollup.create(connection, names.held, names.fresh) : undefined;
+    const statements = {
+      insert: await connection.prepare(`INSERT INTO ${rollup ? names.fresh : names.held} SELECT * EXCLUDE (__valid) FROM (${checked(spec, names.stage)}) WHERE __valid`),
+      truncate: await connection.prepare(`TRUNCATE ${names.stage}`),
+    };
+    return new LiveTable(spec, connection, appender, statements, retention, rollup, onMalformed, onChange);
   }
 
   get listed(): boolean {
@@ -170,12 +161,12 @@ export class LiveTable {
     // one INSERT is atomic by itself; a transaction only where rows also leave the table, so a
     // query never sees two versions of a product nor more than the retention (statements are
     // what a small flush costs: the fewer, the fresher)
-    const atomic = latest || !!this.spec.rollup || this.status.records + rows.length > this.retention;
+    const atomic = latest || !!this.rollup || this.status.records + rows.length > this.retention;
     if (atomic) await c.run('BEGIN TRANSACTION');
     try {
       const inserted = await this.statements.insert.runAndReadAll();
       const valid = Number(inserted.getRows()[0][0]);
-      for (const statement of this.statements.afterInsert) await statement.run();
+      await this.rollup?.takeFresh();
       const invalid = rows.length - valid;
       // checked once more only when some are malformed, for where they are
       const bad = invalid ? await c.runAndReadAll(`SELECT __partition, __offset FROM (${checked(this.spec, names.stage)}) WHERE NOT __valid ORDER BY 1, 2 LIMIT 20`) : undefined;
@@ -189,7 +180,7 @@ export class LiveTable {
         // the oldest go, exactly down to the retention: oldest by broker time, then position
         const excess = held - this.retention;
         const leaving = `(__ts, __partition, __offset) <= (SELECT (__ts, __partition, __offset) FROM ${names.held} ORDER BY __ts, __partition, __offset LIMIT 1 OFFSET ${excess - 1})`;
-        if (this.spec.rollup) for (const sql of rollupChange(`SELECT * FROM ${names.held} WHERE ${leaving}`, -1)) await c.run(sql);
+        await this.rollup?.remove(`SELECT * FROM ${names.held} WHERE ${leaving}`);
         const deleted = await c.runAndReadAll(`DELETE FROM ${names.held} WHERE ${leaving}`);
         dropped = Number(deleted.getRows()[0][0]);
         held -= dropped;
@@ -218,7 +209,9 @@ export class LiveTable {
     } catch {
       // closing after a failed flush: nothing left to save
     }
-    for (const statement of [this.statements.insert, ...this.statements.afterInsert, this.statements.truncate]) statement.destroySync();
+    this.statements.insert.destroySync();
+    this.statements.truncate.destroySync();
+    this.rollup?.close();
     this.connection.closeSync();
   }
 }
@@ -229,15 +222,6 @@ const NEWEST_FIRST = '__ts DESC, __partition DESC, __offset DESC';
 function tableNames(spec: TableSpec) {
   const stageName = `__stage_${spec.table}`;
   return { stageName, stage: quoteIdent(stageName), held: quoteIdent(`__held_${spec.table}`), fresh: quoteIdent(`__fresh_${spec.table}`) };
-}
-
-/** What every flush runs, planned once: a small flush costs what its statements cost. */
-interface FlushStatements {
-  /** Moves the stage's valid records on (into the table, or for a rollup first into the fresh rows); gives their count. */
-  insert: DuckDBPreparedStatement;
-  /** For a table with a rollup: the fresh rows into the table and the rollup. */
-  afterInsert: DuckDBPreparedStatement[];
-  truncate: DuckDBPreparedStatement;
 }
 
 /** The staged records typed and checked (batch's SQL), with their position. */
