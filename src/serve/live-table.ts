@@ -159,8 +159,8 @@ export class LiveTable {
     const c = this.connection;
     const latest = this.spec.schema.latestPerProduct;
     // one INSERT is atomic by itself; a transaction only where rows also leave the table, so a
-    // query never sees two versions of a product nor more than the retention (statements are
-    // what a small flush costs: the fewer, the fresher)
+    // query never sees two versions of a product nor more than the retention, or where a rollup
+    // changes with the table (statements are what a small flush costs: the fewer, the fresher)
     const atomic = latest || !!this.rollup || this.status.records + rows.length > this.retention;
     if (atomic) await c.run('BEGIN TRANSACTION');
     try {

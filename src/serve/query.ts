@@ -20,8 +20,6 @@ export interface QueryAnswer {
   rows: Cell[][];
   /** More rows than maxRows: the result was cut. */
   truncated: boolean;
-  /** Answered from the purchases rollup (rollup.ts) instead of the purchases table. */
-  fromRollup: boolean;
 }
 
 /** Why a query got no answer: the Pinot layer maps each to Pinot's error codes. */
@@ -65,16 +63,17 @@ export class QueryPool {
       clearInterval(repeat);
     };
     try {
+      // an aggregate the purchases rollup answers exactly reads it instead (rollup.ts)
       const fast = this.rollup && await rollupForm(connection, sql, this.rollup);
       if (fast) {
         try {
-          return { ...await execute(connection, fast, limits), fromRollup: true };
+          return await execute(connection, fast, limits);
         } catch (err) {
           // anything but the time limit: the query as written answers (or says what is wrong with it)
           if (expired) throw err;
         }
       }
-      return { ...await execute(connection, sql, limits), fromRollup: false };
+      return await execute(connection, sql, limits);
     } catch (err) {
       if (err instanceof QueryFailure) throw err;
       const message = firstLine(err).replace(/^Failed to extract statements: /, '');
@@ -127,7 +126,7 @@ export class QueryPool {
 }
 
 /** One query, in batch's sandbox: exactly one statement (prepared once: checked and run), or a UsageError saying why not. */
-async function execute(connection: DuckDBConnection, sql: string, limits: QueryLimits): Promise<Omit<QueryAnswer, 'fromRollup'>> {
+async function execute(connection: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryAnswer> {
   const prepared = await prepareReadOnly(connection, sql);
   try {
     // as batch sql: a transaction always rolled back, whatever the statement did
