@@ -36,6 +36,11 @@ export class QueryPool {
   private readonly waiting: ((c: DuckDBConnection) => void)[] = [];
   private closed = false;
   private readonly running = new Set<DuckDBConnection>();
+  /**
+   * Each text's rollup form (or none), as rewriting costs two calls into DuckDB: the dashboard and
+   * Pinot clients send the same few texts again and again. Bounded: emptied when it grows past 256.
+   */
+  private readonly rollupForms = new Map<string, string | undefined>();
 
   private constructor(connections: DuckDBConnection[], private readonly maxWaiting: number, private readonly rollup?: RollupTemplates) {
     this.idle.push(...connections);
@@ -64,7 +69,7 @@ export class QueryPool {
     };
     try {
       // an aggregate the purchases rollup answers exactly reads it instead (rollup.ts)
-      const fast = this.rollup && await rollupForm(connection, sql, this.rollup);
+      const fast = this.rollup && await this.rollupFormOf(connection, sql, this.rollup);
       if (fast) {
         try {
           return await execute(connection, fast, limits);
@@ -85,6 +90,14 @@ export class QueryPool {
       stopInterrupting();
       this.release(connection);
     }
+  }
+
+  private async rollupFormOf(connection: DuckDBConnection, sql: string, templates: RollupTemplates): Promise<string | undefined> {
+    if (this.rollupForms.has(sql)) return this.rollupForms.get(sql);
+    const form = await rollupForm(connection, sql, templates);
+    if (this.rollupForms.size >= 256) this.rollupForms.clear();
+    this.rollupForms.set(sql, form);
+    return form;
   }
 
   /** Stops every running query (shutdown). */

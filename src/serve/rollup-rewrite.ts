@@ -29,12 +29,12 @@ const PURCHASE_COLUMNS = new Set(PURCHASES.fields.map((f) => f.name));
 const PRODUCT_COLUMNS = new Set(PRODUCTS.fields.map((f) => f.name));
 const DIMENSIONS = new Set(['product_id', 'price']);
 const TIME = 'transaction_time';
-/** Measures and the power of ten that makes them whole numbers (money has two decimals). */
-const MEASURES = new Map([['quantity', 1], ['total_purchase', 100]]);
+/** Measures, and whether they are whole numbers or money (two decimals): their avg templates differ. */
+const MEASURES = new Map<string, 'whole' | 'money'>([['quantity', 'whole'], ['total_purchase', 'money']]);
 const COARSE_UNITS = new Set(['hour', 'day', 'week', 'month', 'quarter', 'year']);
 /** Functions that give the same value for every row of a rollup group as for the group's rows. */
 const SCALAR = new Set(['+', '-', '*', '/', '//', '%', 'round', 'abs', 'coalesce', 'nullif', 'lower', 'upper', 'concat', '||',
-  'floor', 'ceil', 'trunc', 'greatest', 'least', 'strftime', 'epoch_ms', 'to_days', 'to_hours', 'to_minutes', 'to_weeks', 'to_months', 'to_years']);
+  'floor', 'ceil', 'trunc', 'greatest', 'least', 'strftime', 'epoch_ms', 'date_trunc', 'datetrunc', 'to_days', 'to_hours', 'to_minutes', 'to_weeks', 'to_months', 'to_years']);
 
 class NotRollable extends Error {}
 const refuse = (why: string): never => {
@@ -56,11 +56,9 @@ type Column = { table: 'purchases' | 'products'; name: string } | { table: 'alia
 const lower = (s: unknown) => String(s ?? '').toLowerCase();
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
-function isPurchases(ref: Node): boolean {
-  return ref?.type === 'BASE_TABLE' && lower(ref.table_name) === 'purchases' && !ref.schema_name && !ref.catalog_name && !ref.sample && !ref.at_clause && !ref.column_name_alias?.length;
-}
-function isProducts(ref: Node): boolean {
-  return ref?.type === 'BASE_TABLE' && lower(ref.table_name) === 'products' && !ref.schema_name && !ref.catalog_name && !ref.sample && !ref.at_clause && !ref.column_name_alias?.length;
+/** The plain table `name`: no schema, sample, time travel or renamed columns. */
+function isTable(ref: Node, name: 'purchases' | 'products'): boolean {
+  return ref?.type === 'BASE_TABLE' && lower(ref.table_name) === name && !ref.schema_name && !ref.catalog_name && !ref.sample && !ref.at_clause && !ref.column_name_alias?.length;
 }
 const tableName = (ref: Node) => lower(ref.alias || ref.table_name);
 
@@ -75,8 +73,8 @@ function readsPurchases(from: Node): boolean {
 function scopeOf(node: Node): Scope {
   const from = node.from_table;
   const aliases = new Set<string>((node.select_list ?? []).map((e: Node) => lower(e.alias)).filter(Boolean));
-  if (isPurchases(from)) return { purchases: tableName(from), usingProductId: true, aliases };
-  if (from?.type === 'JOIN' && isPurchases(from.left) && isProducts(from.right) && ['INNER', 'LEFT'].includes(from.join_type) && from.ref_type === 'REGULAR') {
+  if (isTable(from, 'purchases')) return { purchases: tableName(from), usingProductId: true, aliases };
+  if (from?.type === 'JOIN' && isTable(from.left, 'purchases') && isTable(from.right, 'products') && ['INNER', 'LEFT'].includes(from.join_type) && from.ref_type === 'REGULAR') {
     const scope: Scope = { purchases: tableName(from.left), products: tableName(from.right), usingProductId: false, aliases };
     if (scope.purchases === scope.products) refuse('one name for both tables');
     const using = (from.using_columns ?? []).map(lower);
@@ -133,14 +131,14 @@ function isCoarseTime(e: Node, scope: Scope): boolean {
 interface Templates {
   /** CAST(coalesce(sum(t.__n), 0) AS BIGINT): count(*) over the rollup. */
   count: Node;
-  /** CAST(sum(t.m) * s AS DOUBLE) / (CAST(sum(t.__n) AS DOUBLE) * s): avg(m), correctly rounded. */
-  avg: Node;
+  /** avg(m) of a whole-number measure and of money: the exact sum over the count, correctly rounded. */
+  avg: Record<'whole' | 'money', Node>;
   /** HOUR_ALIGNED(x). */
   aligned: Node;
 }
 
-/** Replaces the placeholders of a template: column t.x by scope.purchases.x, the constant 7 by `scale`, x by `arg`. */
-function fill(template: Node, purchases: string, measure: string, scale: number, arg?: Node): Node {
+/** Replaces the placeholders of a template: column __t.__m by purchases.measure, __t.x by purchases.x, __x by `arg`. */
+function fill(template: Node, purchases: string, measure: string, arg?: Node): Node {
   const walk = (n: Node): Node => {
     if (Array.isArray(n)) return n.map(walk);
     if (!n || typeof n !== 'object') return n;
@@ -148,7 +146,6 @@ function fill(template: Node, purchases: string, measure: string, scale: number,
       return { ...n, column_names: [purchases, n.column_names[1] === '__m' ? measure : n.column_names[1]] };
     }
     if (n.class === 'COLUMN_REF' && n.column_names.length === 1 && n.column_names[0] === '__x' && arg) return clone(arg);
-    if (n.class === 'CONSTANT' && n.value?.value === 7 && n.value.type?.id === 'INTEGER') return { ...n, value: { ...n.value, value: scale } };
     return Object.fromEntries(Object.entries(n).map(([k, v]) => [k, walk(v)]));
   };
   return walk(clone(template));
@@ -200,7 +197,7 @@ class Rewriter {
       if (op !== 'COMPARE_GREATERTHANOREQUALTO' && op !== 'COMPARE_LESSTHAN') refuse('transaction_time compared other than >= or <');
       const bound = timeLeft ? e.right : e.left;
       this.constantBound(bound);
-      const aligned = fill(this.templates.aligned, scope.purchases, '', 0, bound);
+      const aligned = fill(this.templates.aligned, scope.purchases, '', bound);
       return timeLeft ? { ...e, right: aligned } : { ...e, left: aligned };
     }
     return this.dimensional(e, scope);
@@ -211,7 +208,7 @@ class Rewriter {
     if (Array.isArray(e)) return e.forEach((x) => this.constantBound(x));
     if (!e || typeof e !== 'object') return;
     if (e.class === 'COLUMN_REF' || e.class === 'SUBQUERY' || e.class === 'STAR' || e.class === 'WINDOW') refuse('bound is not constant');
-    if (e.class === 'FUNCTION' && !SCALAR.has(lower(e.function_name)) && lower(e.function_name) !== 'date_trunc') refuse(`function ${e.function_name} in a time bound`);
+    if (e.class === 'FUNCTION' && !SCALAR.has(lower(e.function_name))) refuse(`function ${e.function_name} in a time bound`);
     for (const v of Object.values(e)) this.constantBound(v);
   }
 
@@ -240,7 +237,7 @@ class Rewriter {
           aggregate();
           return rolled;
         }
-        if (!SCALAR.has(name) && name !== 'date_trunc' && name !== 'datetrunc') refuse(`function ${name}`);
+        if (!SCALAR.has(name)) refuse(`function ${name}`);
         return { ...e, children: e.children.map((c: Node) => this.expression(c, scope, names, aggregate)) };
       }
       case 'COMPARISON':
@@ -267,7 +264,7 @@ class Rewriter {
     if (!['count_star', 'count', 'sum', 'sumprecision', 'avg', 'min', 'max'].includes(name)) return undefined;
     if (!plainAggregate(e)) refuse(`${name} with DISTINCT, FILTER or ORDER BY`);
     if (name === 'count_star' || (name === 'count' && e.children.length === 1 && this.measureOrDimension(e.children[0], scope))) {
-      return { ...fill(this.templates.count, scope.purchases, '', 1), alias: e.alias };
+      return { ...fill(this.templates.count, scope.purchases, ''), alias: e.alias };
     }
     if (name === 'min' || name === 'max') {
       // the same extremes over groups as over their rows, for what is the same in a group
@@ -276,7 +273,7 @@ class Rewriter {
     if (name === 'avg') {
       const m = e.children.length === 1 ? this.measureName(e.children[0], scope) : undefined;
       if (!m) refuse('avg of other than a measure');
-      return { ...fill(this.templates.avg, scope.purchases, m!, MEASURES.get(m!)!), alias: e.alias };
+      return { ...fill(this.templates.avg[MEASURES.get(m!)!], scope.purchases, m!), alias: e.alias };
     }
     // sum(m), sum(m * dims), sum(dims * m), SUMPRECISION(m[, p[, s]]): the rollup holds sum(m) per group
     const [arg, ...rest] = e.children;
@@ -318,8 +315,8 @@ class Rewriter {
     const own = new Set<string>();
     const columns = new Set<string>();
     const add = (ref: Node) => {
-      if (isPurchases(ref)) PURCHASE_COLUMNS.forEach((c) => columns.add(c));
-      else if (isProducts(ref)) PRODUCT_COLUMNS.forEach((c) => columns.add(c));
+      if (isTable(ref, 'purchases')) PURCHASE_COLUMNS.forEach((c) => columns.add(c));
+      else if (isTable(ref, 'products')) PRODUCT_COLUMNS.forEach((c) => columns.add(c));
       else refuse('subquery reading other than purchases or products');
       own.add(tableName(ref));
     };
@@ -368,9 +365,12 @@ export function rewriteForRollup(parsed: Node, templates: Templates): Node | und
 }
 
 /** The templates' source: parsed once by DuckDB, then picked apart by templatesOf. */
-export const TEMPLATE_SQL = `SELECT CAST(coalesce(sum(__t.${ROLLUP_COUNT}), 0) AS BIGINT), CAST(sum(__t.__m) * 7 AS DOUBLE) / (CAST(sum(__t.${ROLLUP_COUNT}) AS DOUBLE) * 7), ${HOUR_ALIGNED}(__x)`;
+export const TEMPLATE_SQL = `SELECT CAST(coalesce(sum(__t.${ROLLUP_COUNT}), 0) AS BIGINT),
+  CAST(sum(__t.__m) AS DOUBLE) / CAST(sum(__t.${ROLLUP_COUNT}) AS DOUBLE),
+  CAST(sum(__t.__m) * 100 AS DOUBLE) / (CAST(sum(__t.${ROLLUP_COUNT}) AS DOUBLE) * 100),
+  ${HOUR_ALIGNED}(__x)`;
 
 export function templatesOf(parsed: Node): Templates {
-  const [count, avg, aligned] = parsed.statements[0].node.select_list;
-  return { count, avg, aligned };
+  const [count, whole, money, aligned] = parsed.statements[0].node.select_list;
+  return { count, avg: { whole, money }, aligned };
 }
