@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { CommandError, lineStarting, parseKeyValues } from '../lib/context.mjs';
 import { ensureMavenBuilt } from '../lib/maven.mjs';
+import { join } from 'node:path';
 
 /** Transactions of the backlog: 700,000 make 1,014,374 purchases with seed 1 (the issue's 1M). */
 export const TRANSACTIONS = { full: 700_000, quick: 30_000 };
@@ -22,6 +23,9 @@ export const TRANSACTIONS = { full: 700_000, quick: 30_000 };
  */
 const FLINK_MINUTES = { temporal: { full: 15, quick: 5 }, regular: { full: 30, quick: 5 } };
 export const TIMEOUT_S = { full: 3600, quick: 900 };
+
+/** Records per transaction of the kafkajs floor: stream enrich's most per commit (COMMIT_UNIT). */
+const FLOOR_UNIT = 5_000;
 
 const FLINK_MAIN = 'salesstream.bench.FlinkEnrichBench';
 const FLINK_JVM = ['-Xms256m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error'];
@@ -64,6 +68,26 @@ async function flinkEnrich(ctx, mode, { topics, n, minutes }) {
     if (r.code !== 0 || !res) throw new CommandError(`Flink ${mode} join`, r);
     const seconds = Number(res.seconds);
     return { seconds, setup: Number(res.setup_s), wall: r.seconds, eventsPerSecond: n / seconds, peakRssMB: r.peakRssMB, parallelism: res.parallelism, state: res.state, digest: await sinkDigest(ctx, sink) };
+  } finally {
+    await ctx.deleteTopics([sink]);
+  }
+}
+
+/**
+ * The client's ceiling (bench/lib/kafkajs-floor.mjs): the same purchases copied Kafka to Kafka by
+ * kafkajs alone, exactly-once in transactions of FLOOR_UNIT records, nothing parsed or joined.
+ */
+async function kafkajsFloor(ctx, { topics, n }) {
+  const tag = randomBytes(2).toString('hex');
+  const sink = ctx.topic(`floor-out-${tag}`);
+  await ctx.createTopic(sink, 1);
+  try {
+    const r = await ctx.run(ctx.node, [join(ctx.benchDir, 'lib', 'kafkajs-floor.mjs'), ctx.brokers, topics.purchases, sink, `bench-${ctx.runId}-floor-${tag}`, String(FLOOR_UNIT)], { rss: true });
+    const line = lineStarting(r.stdout, 'RESULT');
+    const res = line ? parseKeyValues(line) : undefined;
+    if (r.code !== 0 || !res) throw new CommandError('kafkajs floor', r);
+    if (Number(res.records) !== n) throw new Error(`the kafkajs floor copied ${res.records} of ${n} purchases`);
+    return { seconds: Number(res.seconds), eventsPerSecond: n / Number(res.seconds), peakRssMB: r.peakRssMB };
   } finally {
     await ctx.deleteTopics([sink]);
   }
@@ -134,6 +158,13 @@ export async function measure(ctx) {
     }
     ctx.log(`Flink ${mode} join: ${references[mode].value ? `${fmt(references[mode].value.eventsPerSecond)} purchases/s` : references[mode].error}`);
   }
+  let floor;
+  try {
+    floor = { value: await kafkajsFloor(ctx, { topics: kafka.topics, n }) };
+  } catch (err) {
+    floor = { error: failure(err) };
+  }
+  ctx.log(`kafkajs floor: ${floor.value ? `${fmt(floor.value.eventsPerSecond)} purchases/s` : floor.error}`);
   const results = {};
   for (const transport of ['kafka', 'embedded']) {
     const data = transport === 'kafka' ? kafka : await ctx.dataset({ transport, transactions });
@@ -178,5 +209,31 @@ export async function measure(ctx) {
       rows.push(row);
     }
   }
+  rows.push(floorRow(floor, results.kafka, references.temporal, input));
   return rows;
+}
+
+/**
+ * How much of the client's ceiling stream enrich reaches from Kafka, and what the goal against
+ * Flink's temporal join asks of the client: no goal of its own.
+ */
+function floorRow(floor, ss, temporal, input) {
+  const row = {
+    what: '`stream enrich` from Kafka, purchases/s, exactly-once, against kafkajs alone',
+    unit: 'events/s',
+    reference: `kafkajs alone: the same purchases copied Kafka to Kafka, exactly-once in transactions of ${fmt(FLOOR_UNIT)}, nothing parsed or joined (bench/lib/kafkajs-floor.mjs)`,
+    referenceFigure: floor.value?.eventsPerSecond ?? null,
+    goal: '—',
+    figure: ss.value?.eventsPerSecond ?? null,
+    ratio: null,
+    met: null,
+  };
+  const notes = [input];
+  if (floor.value) {
+    notes.push(`kafkajs alone ${fmt(floor.value.seconds, 2)} s from connecting to its last commit, peak RSS ${mbText(floor.value.peakRssMB)}`);
+    if (temporal.value) notes.push(`3× Flink's temporal join would be ${fmt(3 * temporal.value.eventsPerSecond)} purchases/s, ${fmt(3 * temporal.value.eventsPerSecond / floor.value.eventsPerSecond, 2)}× what kafkajs alone copies`);
+  } else notes.push(`reference failed: ${floor.error}`);
+  if (row.figure && row.referenceFigure) row.ratio = row.figure / row.referenceFigure;
+  row.note = notes.join('; ');
+  return row;
 }

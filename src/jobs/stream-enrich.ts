@@ -40,8 +40,12 @@ const COMMIT_AT = 5_000;
  * stays bounded however fast records come (reading goes on while a commit is under way).
  */
 const HOLD_AT = 2 * COMMIT_AT;
-/** The most records one commit covers (a trigger commits what was read in as many as needed). */
-const COMMIT_UNIT = 2_500;
+/**
+ * The most records one commit covers (a trigger commits what was read in as many as needed):
+ * what one commit builds stays small however much was read, and a commit's fixed cost (a Kafka
+ * transaction's round trips and markers) is spread over as many records as are read between two.
+ */
+const COMMIT_UNIT = COMMIT_AT;
 /** How long a trigger's catalog sync may wait for the reader to reach the catalog's end. */
 const SYNC_WAIT_MS = 5_000;
 /** How long the start may wait to read the catalog to its end before processing purchases. */

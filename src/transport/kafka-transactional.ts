@@ -46,6 +46,12 @@ interface Slot {
   expected: number;
 }
 
+/** A record of a commit, with where it goes. */
+interface TopicRecord extends ProduceRecord {
+  topic: string;
+  partition: number;
+}
+
 interface ChangelogEntry {
   /** The input offset the commit that wrote it covers: newer commits have larger ones. */
   offset: number;
@@ -139,13 +145,14 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
     let transaction: Transaction | undefined;
     try {
       transaction = await producer.transaction();
+      const messages: TopicRecord[] = [];
       for (const { topic, records } of unit.outputs) {
-        await this.send(transaction, topic, records.map((r) => ({ key: r.key, value: r.value, partition: this.partitionOf(topic, r.key) })));
+        for (const r of records) messages.push({ topic, key: r.key, value: r.value, partition: this.partitionOf(topic, r.key) });
       }
-      const changelog = unit.state.map(([key, value]) => ({ key, value: JSON.stringify({ offset: unit.next, value }), partition: unit.partition }));
-      // the position records go last: a reader that sees one has seen the whole commit
-      for (const [partition, next] of positions) changelog.push({ key: POSITION_KEY, value: JSON.stringify({ offset: next }), partition });
-      await this.send(transaction, this.opts.changelog, changelog);
+      // the state and position records go last: a reader that sees a position record has seen the whole commit
+      for (const [key, value] of unit.state) messages.push({ topic: this.opts.changelog, key, value: JSON.stringify({ offset: unit.next, value }), partition: unit.partition });
+      for (const [partition, next] of positions) messages.push({ topic: this.opts.changelog, key: POSITION_KEY, value: JSON.stringify({ offset: next }), partition });
+      await this.send(transaction, messages);
       await transaction.sendOffsets({
         consumerGroupId: this.opts.group,
         topics: [{ topic: this.opts.source, partitions: positions.map(([partition, next]) => ({ partition, offset: String(next) })) }],
@@ -402,8 +409,20 @@ export class KafkaExactlyOnce implements ExactlyOnceLoop {
     return this.partitionFor(key, this.partitionCounts.get(topic) ?? 1);
   }
 
-  private async send(transaction: Transaction, topic: string, messages: (ProduceRecord & { partition: number })[]): Promise<void> {
-    for (const chunk of byteChunks(messages)) await transaction.send({ topic, acks: -1, messages: chunk });
+  /**
+   * Sends a commit's records, every topic together: one produce request per byte chunk, not one
+   * per topic (each request is a round trip the commit waits for).
+   */
+  private async send(transaction: Transaction, messages: TopicRecord[]): Promise<void> {
+    for (const chunk of byteChunks(messages)) {
+      const byTopic = new Map<string, TopicRecord[]>();
+      for (const m of chunk) {
+        let list = byTopic.get(m.topic);
+        if (!list) byTopic.set(m.topic, (list = []));
+        list.push(m);
+      }
+      await transaction.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })) });
+    }
   }
 
   private async until(condition: () => boolean, what: string): Promise<void> {

@@ -128,6 +128,20 @@ describe('kafkajs, as patched', () => {
     expect([huge.offset, huge.timestamp]).toEqual(['9007199254740995', '9007199254741006']);
   });
 
+  it('reads a record\'s timestamp delta of any size and sign, as Long arithmetic does', () => {
+    const next = random(17);
+    const deltas = [0, 1, -1, 63, -64, 64, -65, 2 ** 31, -(2 ** 31) - 1, 2 ** 48 - 1, -(2 ** 48), 2 ** 48, -(2 ** 48) - 1, 2 ** 53 - 1, -(2 ** 53)];
+    for (let i = 0; i < 500; i++) deltas.push(Math.round((next() - 0.5) * 2 ** (1 + Math.floor(next() * 53))));
+    for (const timestampDelta of deltas) {
+      const body = new Decoder(Record({ offsetDelta: 1, timestampDelta, key: null, value: 'v' }).buffer).readVarIntBytes();
+      const decoded = RecordDecoder(new Decoder(body), { firstOffset: '0', firstTimestamp: '1700000000000' });
+      expect([decoded.timestamp, decoded.offset, decoded.value.toString()]).toEqual([Long.fromValue('1700000000000').add(timestampDelta).toString(), '1', 'v']);
+    }
+    // a delta past 2^63 in zigzag's unsigned form: the Long path, as before the patch
+    const body = new Decoder(Record({ offsetDelta: 0, timestampDelta: Long.fromString('-4611686018427387904'), key: null, value: 'v' }).buffer).readVarIntBytes();
+    expect(RecordDecoder(new Decoder(body), { firstOffset: '0', firstTimestamp: '1700000000000' }).timestamp).toBe(Long.fromValue('1700000000000').add(Long.fromString('-4611686018427387904')).toString());
+  });
+
   it('drops the messages of a fetch below the offset asked for', () => {
     const messages = ['3', '4', '5', '6', '7'].map((offset) => ({ offset, isControlRecord: false }));
     const batch = new Batch('t', '5', { partition: 0, highWatermark: '8', messages });
