@@ -9,9 +9,9 @@
 // job's own time from its submission to its end (JVM start, planning and mini-cluster start
 // excluded, and shown).
 import { randomBytes } from 'node:crypto';
-import { CommandError, lineStarting, parseKeyValues } from '../lib/context.mjs';
-import { ensureMavenBuilt } from '../lib/maven.mjs';
 import { join } from 'node:path';
+import { CommandError, lineStarting, parseKeyValues, ROOT } from '../lib/context.mjs';
+import { ensureMavenBuilt } from '../lib/maven.mjs';
 
 /** Transactions of the backlog: 700,000 make 1,014,374 purchases with seed 1 (the 1M). */
 export const TRANSACTIONS = { full: 700_000, quick: 30_000 };
@@ -24,8 +24,8 @@ export const TRANSACTIONS = { full: 700_000, quick: 30_000 };
 const FLINK_MINUTES = { temporal: { full: 15, quick: 5 }, regular: { full: 30, quick: 5 } };
 export const TIMEOUT_S = { full: 3600, quick: 900 };
 
-/** Records per transaction of the kafkajs floor: stream enrich's most per commit (COMMIT_UNIT). */
-const FLOOR_UNIT = 5_000;
+/** Records per transaction of the kafkajs floor: as many as stream enrich commits at most. */
+const { COMMIT_UNIT: FLOOR_UNIT } = await import(join(ROOT, 'dist/jobs/stream-enrich.js'));
 
 const FLINK_MAIN = 'salesstream.bench.FlinkEnrichBench';
 const FLINK_JVM = ['-Xms256m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error'];

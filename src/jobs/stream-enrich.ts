@@ -45,7 +45,7 @@ const HOLD_AT = 2 * COMMIT_AT;
  * what one commit builds stays small however much was read, and a commit's fixed cost (a Kafka
  * transaction's round trips and markers) is spread over as many records as are read between two.
  */
-const COMMIT_UNIT = COMMIT_AT;
+export const COMMIT_UNIT = COMMIT_AT;
 /** How long a trigger's catalog sync may wait for the reader to reach the catalog's end. */
 const SYNC_WAIT_MS = 5_000;
 /** How long the start may wait to read the catalog to its end before processing purchases. */
