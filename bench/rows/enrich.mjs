@@ -15,6 +15,10 @@ import { ensureMavenBuilt } from '../lib/maven.mjs';
 
 /** Transactions of the backlog: 700,000 make 1,014,374 purchases with seed 1 (the issue's 1M). */
 export const TRANSACTIONS = { full: 700_000, quick: 30_000 };
+/** Transactions of the memory rows' input: 7,000,000 make 10,149,266 purchases with seed 1 (the issue's 10M). */
+const MEMORY_TRANSACTIONS = { full: 7_000_000, quick: 70_000 };
+/** The issue's bound on peak RSS over 10M purchases. */
+const MEMORY_LIMIT_MB = 200;
 
 /**
  * The longest each Flink job may run, minutes, and so this module (bench/run.mjs), seconds. On a
@@ -107,7 +111,7 @@ function lastJson(text) {
 const fmt = (n, digits = 0) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
 
 /** One `stream enrich --until-end` run; events/s = purchases ÷ (wall − CLI start-up). */
-async function salesstreamEnrich(ctx, { topics, n, dataDir }) {
+async function salesstreamEnrich(ctx, { topics, n, dataDir, digest = true }) {
   const startup = await ctx.cliStartupSeconds();
   const tag = randomBytes(2).toString('hex');
   const sink = dataDir ? `bench.enriched.${tag}` : ctx.topic(`ssenrich-out-${tag}`);
@@ -120,8 +124,7 @@ async function salesstreamEnrich(ctx, { topics, n, dataDir }) {
     const last = lastJson(r.stdout);
     if (last?.enriched !== n) throw new Error(`enriched ${last?.enriched} of ${n} purchases (${last?.unmatched} unmatched, ${last?.malformed} malformed)`);
     const busy = Math.max(r.seconds - startup, 1e-3);
-    const digest = dataDir ? undefined : await sinkDigest(ctx, sink);
-    return { seconds: busy, wall: r.seconds, startup, eventsPerSecond: n / busy, peakRssMB: r.peakRssMB, digest };
+    return { seconds: busy, wall: r.seconds, startup, eventsPerSecond: n / busy, peakRssMB: r.peakRssMB, digest: dataDir || !digest ? undefined : await sinkDigest(ctx, sink) };
   } finally {
     if (!dataDir) await ctx.deleteTopics([sink]);
   }
@@ -210,6 +213,32 @@ export async function measure(ctx) {
     }
   }
   rows.push(floorRow(floor, results.kafka, references.temporal, input));
+  rows.push(...(await memoryRows(ctx)));
+  return rows;
+}
+
+/** Peak RSS of `stream enrich` over the issue's 10M purchases, from each transport: bounded by the state, not by what is read. */
+async function memoryRows(ctx) {
+  const transactions = ctx.scale(MEMORY_TRANSACTIONS.full, MEMORY_TRANSACTIONS.quick);
+  const rows = [];
+  for (const transport of ['kafka', 'embedded']) {
+    const row = { what: `peak RSS of \`stream enrich\` from ${transport === 'kafka' ? 'Kafka' : 'the embedded log'}, exactly-once`, unit: 'MB', reference: '—', referenceFigure: null, ratio: null, goal: `≤ ${MEMORY_LIMIT_MB} MB`, figure: null, met: null };
+    let data;
+    try {
+      data = await ctx.dataset({ transport, transactions });
+      const n = data.counts.purchases;
+      const r = await salesstreamEnrich(ctx, { topics: data.topics, n, dataDir: data.dataDir, digest: false });
+      row.figure = Math.round(r.peakRssMB);
+      row.met = r.peakRssMB <= MEMORY_LIMIT_MB;
+      row.note = `${fmt(n)} purchases (${fmt(transactions)} transactions, \`generate --fast --seed 1\`, 1 partition), every one enriched, in ${fmt(r.wall, 1)} s (${fmt(r.eventsPerSecond)} purchases/s), --trigger 1s`;
+    } catch (err) {
+      row.note = `failed: ${failure(err)}`;
+    } finally {
+      // the 10M input is large: gone before the next module
+      if (transport === 'kafka' && data) await ctx.deleteTopics(Object.values(data.topics));
+    }
+    rows.push(row);
+  }
   return rows;
 }
 

@@ -12,6 +12,7 @@ import { OUTPUT_MODES, windowRowJson, type OutputMode } from '../stream/window-s
 import { WATERMARK_ADVANCES, type WindowTrigger } from '../stream/windowed-sales.js';
 import { SlidingWindows } from '../stream/windows.js';
 import { configFor, interruptSignal, withTransport } from './context.js';
+import { boundHeapGrowth } from './heap.js';
 import { duration, oneOf, wholeNumber } from './values.js';
 
 interface WindowFlags {
@@ -74,6 +75,7 @@ const maxFuture = (text: string) => (text === 'none' ? undefined : duration('--m
 
 export function registerStream(program: Command): void {
   const stream = program.command('stream').description('event-time stream processing: sliding windows (Spark job), exactly-once running totals (Kafka Streams app) and enrichment (Flink job)');
+  stream.hook('preAction', () => boundHeapGrowth());
 
   stream
     .command('window')

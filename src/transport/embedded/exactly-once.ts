@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SalesstreamError } from '../../errors.js';
+import { ByteBuffer } from '../../fs/byte-buffer.js';
 import { makeDirectoryDurable, removeStaleTemps, writeFileAtomic } from '../../fs/durable-file.js';
 import { fileSystemError, withFileErrors } from '../../fs/fs-error.js';
 import { refusePastEnd } from '../past-end.js';
 import { unitPositions, type CommitUnit, type ExactlyOnceHandlers, type ExactlyOnceLoop } from '../exactly-once.js';
 import { createPartitioner } from '../partitioner.js';
+import { writeCheckpointJson, type Checkpoint, type Mark, type PendingAppend } from './checkpoint-json.js';
 import type { LogRecord, Offsets, PartitionRange, ProduceRecord } from '../transport.js';
 import type { EmbeddedTransport } from './embedded.js';
 import { SEGMENT_BYTES, partitionDir } from './files.js';
@@ -22,35 +24,6 @@ export interface EmbeddedExactlyOnceOptions {
   outputs: string[];
   /** Something worth telling the user (owed output for a topic that was deleted). */
   onWarning?: (text: string) => void;
-}
-
-/**
- * The appends one commit owes the log. They go to offsets `end`, `end`+1, …: after a crash,
- * the records found there from `end` on (a crash mid-append leaves a prefix) are compared one by
- * one with these, and exactly the rest are appended.
- */
-interface PendingAppend {
-  topic: string;
-  partition: number;
-  /** The partition's end before the append. */
-  end: number;
-  records: ProduceRecord[];
-}
-
-/**
- * The input record just before a partition's `next`, as the commit saw it: a log cut short and
- * written again up to past `next` holds other records there, and reading on would skip them.
- */
-interface Mark {
-  timestamp: number;
-  digest: string;
-}
-
-interface Checkpoint {
-  version: 1;
-  source: string;
-  partitions: Record<string, { next: number; state: Record<string, string>; last?: Mark }>;
-  pending: PendingAppend[];
 }
 
 function markOf(r: LogRecord): Mark {
@@ -80,6 +53,8 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
   /** The last batch of records delivered per input partition. */
   private readonly delivered = new Map<number, LogRecord[]>();
   private stopped?: () => void;
+  /** The checkpoint file's bytes, rebuilt in place at each commit. */
+  private readonly checkpointBytes = new ByteBuffer();
 
   constructor(private readonly opts: EmbeddedExactlyOnceOptions) {
     this.dir = opts.transport.stateDir(opts.group, opts.source);
@@ -154,7 +129,9 @@ export class EmbeddedExactlyOnce implements ExactlyOnceLoop {
       const next: Checkpoint = { ...this.checkpoint, partitions, pending };
       // the rename is the commit point; a failed write leaves the previous checkpoint as it was
       try {
-        writeFileAtomic(this.path(), JSON.stringify(next));
+        this.checkpointBytes.reset();
+        writeCheckpointJson(this.checkpointBytes, next);
+        writeFileAtomic(this.path(), this.checkpointBytes.bytes());
       } catch (err) {
         throw fileSystemError(err, `cannot commit group ${this.opts.group}'s checkpoint ${this.path()}`);
       }

@@ -1,36 +1,9 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { ByteBuffer } from '../../fs/byte-buffer.js';
 import { syncDirectory, writeAll } from '../../fs/durable-file.js';
 import { decodeEnvelope, encodeEnvelope, offsetOfLine } from './envelope.js';
 import { listSegments, readLines, segmentName } from './files.js';
-
-/** Lines encoded into the write buffer at a time (see append). */
-const LINES_PER_CHUNK = 256;
-
-/** A growable byte buffer, reused from one append to the next instead of a new Buffer each. */
-class ByteBuffer {
-  private buffer = Buffer.allocUnsafe(1 << 16);
-  private length = 0;
-
-  reset(): void {
-    this.length = 0;
-  }
-
-  write(text: string): void {
-    // a UTF-16 code unit never takes more than 3 bytes in UTF-8
-    const room = this.length + text.length * 3;
-    if (room > this.buffer.length) {
-      const larger = Buffer.allocUnsafe(Math.max(room, this.buffer.length * 2));
-      this.buffer.copy(larger, 0, 0, this.length);
-      this.buffer = larger;
-    }
-    this.length += this.buffer.write(text, this.length);
-  }
-
-  bytes(): Buffer {
-    return this.buffer.subarray(0, this.length);
-  }
-}
 
 /**
  * Where a partition's log ends: its last segment, the next offset to write (one past the last
@@ -111,18 +84,7 @@ export class PartitionAppender {
     const out = this.out;
     out.reset();
     const first = this.next;
-    // the lines go into the buffer a chunk of text at a time: one native call per chunk, and no
-    // text of the whole batch kept alive (a rope of thousands of lines costs the GC dearly)
-    let text = '';
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      text += encodeEnvelope(first + i, timestamp, r.key, r.value, r.json);
-      if (i % LINES_PER_CHUNK === LINES_PER_CHUNK - 1) {
-        out.write(text);
-        text = '';
-      }
-    }
-    out.write(text);
+    out.writeEach(records.length, (i) => encodeEnvelope(first + i, timestamp, records[i].key, records[i].value, records[i].json));
     const buffer = out.bytes();
     try {
       writeAll(this.fd, buffer, this.bytes);
