@@ -3,8 +3,10 @@
 // transactions of `unit` records that carry the input offset (sendOffsets), as `stream enrich`
 // commits. No parsing, no join, no state: whatever salesstream does per record comes on top.
 //
-//   node bench/lib/kafkajs-floor.mjs BROKERS SOURCE SINK GROUP UNIT
-// prints `RESULT records=N seconds=S` (from before connecting to after the last commit).
+//   node bench/lib/kafkajs-floor.mjs BROKERS SOURCE SINK GROUP UNIT [PAD]
+// prints `RESULT records=N seconds=S` (from before connecting to after the last commit). PAD bytes
+// added to every value make the records written as large as stream enrich's, which are larger
+// than the purchases it reads.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ROOT } from './context.mjs';
@@ -14,8 +16,9 @@ const require = createRequire(join(ROOT, 'package.json'));
 const { Kafka, logLevel } = require('kafkajs');
 const { byteChunks } = await import(join(ROOT, 'dist/transport/kafka.js'));
 
-const [brokers, source, sink, group, unitText] = process.argv.slice(2);
+const [brokers, source, sink, group, unitText, padText = '0'] = process.argv.slice(2);
 const unit = Number(unitText);
+const pad = ' '.repeat(Number(padText));
 const started = process.hrtime.bigint();
 const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'kafkajs-floor', logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
@@ -53,7 +56,7 @@ await consumer.run({
   autoCommit: false,
   eachBatch: async ({ batch }) => {
     for (const m of batch.messages) {
-      held.push({ key: m.key?.toString() ?? null, value: m.value?.toString() ?? '' });
+      held.push({ key: m.key?.toString() ?? null, value: (m.value?.toString() ?? '') + pad });
       next.set(batch.partition, Number(m.offset) + 1);
     }
     copied += batch.messages.length;

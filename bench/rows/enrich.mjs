@@ -9,8 +9,9 @@
 // job's own time from its submission to its end (JVM start, planning and mini-cluster start
 // excluded, and shown).
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandError, lineStarting, parseKeyValues, ROOT } from '../lib/context.mjs';
+import { CommandError, lineStarting, parseKeyValues, ROOT, segmentFiles } from '../lib/context.mjs';
 import { ensureMavenBuilt } from '../lib/maven.mjs';
 
 /** Transactions of the backlog: 700,000 make 1,014,374 purchases with seed 1 (the issue's 1M). */
@@ -77,24 +78,59 @@ async function flinkEnrich(ctx, mode, { topics, n, minutes }) {
   }
 }
 
+/** The Kafka clients whose ceiling the floor rows measure: the one salesstream runs on, and a native one. */
+const FLOORS = {
+  kafkajs: { script: 'kafkajs-floor.mjs', what: 'kafkajs alone' },
+  rdkafka: { script: 'rdkafka-floor.cjs', what: 'node-rdkafka (librdkafka, native) alone' },
+};
+
 /**
- * The client's ceiling (bench/lib/kafkajs-floor.mjs): the same purchases copied Kafka to Kafka by
- * kafkajs alone, exactly-once in transactions of FLOOR_UNIT records, nothing parsed or joined.
+ * A client's ceiling (bench/lib/*-floor.*): the same purchases copied Kafka to Kafka by the client
+ * alone, exactly-once in transactions of FLOOR_UNIT records, each value padded by `pad` bytes so
+ * what is written is as large as stream enrich's output; nothing parsed or joined.
  */
-async function kafkajsFloor(ctx, { topics, n }) {
+async function clientFloor(ctx, client, { topics, n, pad }) {
   const tag = randomBytes(2).toString('hex');
-  const sink = ctx.topic(`floor-out-${tag}`);
+  const sink = ctx.topic(`floor-${client}-out-${tag}`);
   await ctx.createTopic(sink, 1);
   try {
-    const r = await ctx.run(ctx.node, [join(ctx.benchDir, 'lib', 'kafkajs-floor.mjs'), ctx.brokers, topics.purchases, sink, `bench-${ctx.runId}-floor-${tag}`, String(FLOOR_UNIT)], { rss: true });
+    const r = await ctx.run(ctx.node, [join(ctx.benchDir, 'lib', FLOORS[client].script), ctx.brokers, topics.purchases, sink, `bench-${ctx.runId}-floor-${client}-${tag}`, String(FLOOR_UNIT), String(pad)], { rss: true });
     const line = lineStarting(r.stdout, 'RESULT');
     const res = line ? parseKeyValues(line) : undefined;
-    if (r.code !== 0 || !res) throw new CommandError('kafkajs floor', r);
-    if (Number(res.records) !== n) throw new Error(`the kafkajs floor copied ${res.records} of ${n} purchases`);
+    if (r.code !== 0 || !res) throw new CommandError(`${client} floor`, r);
+    if (Number(res.records) !== n) throw new Error(`the ${client} floor copied ${res.records} of ${n} purchases`);
     return { seconds: Number(res.seconds), eventsPerSecond: n / Number(res.seconds), peakRssMB: r.peakRssMB };
   } finally {
     await ctx.deleteTopics([sink]);
   }
+}
+
+/**
+ * bench/rdkafka-client installed: node-rdkafka built against the system's librdkafka (Debian
+ * librdkafka-dev; its bundled copy would download its own dependencies, which this machine cannot).
+ */
+async function ensureRdkafka(ctx) {
+  const dir = join(ctx.benchDir, 'rdkafka-client');
+  if (existsSync(join(dir, 'node_modules', 'node-rdkafka', 'build', 'Release', 'node-librdkafka.node'))) return;
+  if (!existsSync('/usr/include/librdkafka/rdkafka.h')) throw new Error('needs librdkafka-dev (apt-get install librdkafka-dev) to build node-rdkafka');
+  ctx.log('installing bench/rdkafka-client (npm ci: node-rdkafka, built against the system librdkafka, ~1 min)…');
+  await ctx.run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, check: true, timeoutMs: 10 * 60_000, env: { ...process.env, BUILD_LIBRDKAFKA: '0' } });
+}
+
+/** Mean bytes of the values of an embedded log's topic, as written (the wire text). */
+async function meanValueBytes(dataDir, topic) {
+  const { decodeEnvelope } = await import(join(ROOT, 'dist/transport/embedded/envelope.js'));
+  let n = 0;
+  let bytes = 0;
+  for (const file of segmentFiles(dataDir, topic)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const e = line && decodeEnvelope(line);
+      if (!e) continue;
+      bytes += Buffer.byteLength(e.text);
+      n++;
+    }
+  }
+  return n ? bytes / n : 0;
 }
 
 function lastJson(text) {
@@ -124,7 +160,7 @@ async function salesstreamEnrich(ctx, { topics, n, dataDir, digest = true }) {
     const last = lastJson(r.stdout);
     if (last?.enriched !== n) throw new Error(`enriched ${last?.enriched} of ${n} purchases (${last?.unmatched} unmatched, ${last?.malformed} malformed)`);
     const busy = Math.max(r.seconds - startup, 1e-3);
-    return { seconds: busy, wall: r.seconds, startup, eventsPerSecond: n / busy, peakRssMB: r.peakRssMB, digest: dataDir || !digest ? undefined : await sinkDigest(ctx, sink) };
+    return { seconds: busy, wall: r.seconds, startup, eventsPerSecond: n / busy, peakRssMB: r.peakRssMB, sink, digest: dataDir || !digest ? undefined : await sinkDigest(ctx, sink) };
   } finally {
     if (!dataDir) await ctx.deleteTopics([sink]);
   }
@@ -161,13 +197,6 @@ export async function measure(ctx) {
     }
     ctx.log(`Flink ${mode} join: ${references[mode].value ? `${fmt(references[mode].value.eventsPerSecond)} purchases/s` : references[mode].error}`);
   }
-  let floor;
-  try {
-    floor = { value: await kafkajsFloor(ctx, { topics: kafka.topics, n }) };
-  } catch (err) {
-    floor = { error: failure(err) };
-  }
-  ctx.log(`kafkajs floor: ${floor.value ? `${fmt(floor.value.eventsPerSecond)} purchases/s` : floor.error}`);
   const results = {};
   for (const transport of ['kafka', 'embedded']) {
     const data = transport === 'kafka' ? kafka : await ctx.dataset({ transport, transactions });
@@ -176,6 +205,20 @@ export async function measure(ctx) {
     } catch (err) {
       results[transport] = { error: failure(err) };
     }
+  }
+  // the floors write what stream enrich wrote: each purchase padded to the enriched records' mean size
+  const embedded = await ctx.dataset({ transport: 'embedded', transactions });
+  const enrichedSink = results.embedded.value?.sink;
+  const pad = enrichedSink ? Math.max(0, Math.round((await meanValueBytes(embedded.dataDir, enrichedSink)) - (await meanValueBytes(embedded.dataDir, embedded.topics.purchases)))) : 0;
+  const floors = {};
+  for (const client of Object.keys(FLOORS)) {
+    try {
+      if (client === 'rdkafka') await ensureRdkafka(ctx);
+      floors[client] = { value: await clientFloor(ctx, client, { topics: kafka.topics, n, pad }) };
+    } catch (err) {
+      floors[client] = { error: failure(err) };
+    }
+    ctx.log(`${client} floor: ${floors[client].value ? `${fmt(floors[client].value.eventsPerSecond)} purchases/s` : floors[client].error}`);
   }
   const minutes = (Date.now() - started) / 60_000;
   for (const transport of ['kafka', 'embedded']) {
@@ -212,7 +255,7 @@ export async function measure(ctx) {
       rows.push(row);
     }
   }
-  rows.push(floorRow(floor, results.kafka, references.temporal, input));
+  for (const client of Object.keys(FLOORS)) rows.push(floorRow(client, floors[client], pad, results.kafka, references.temporal, input));
   rows.push(...(await memoryRows(ctx)));
   return rows;
 }
@@ -243,14 +286,15 @@ async function memoryRows(ctx) {
 }
 
 /**
- * How much of the client's ceiling stream enrich reaches from Kafka, and what the goal against
+ * How much of a client's ceiling stream enrich reaches from Kafka, and what the goal against
  * Flink's temporal join asks of the client: no goal of its own.
  */
-function floorRow(floor, ss, temporal, input) {
+function floorRow(client, floor, pad, ss, temporal, input) {
+  const { what, script } = FLOORS[client];
   const row = {
-    what: '`stream enrich` from Kafka, purchases/s, exactly-once, against kafkajs alone',
+    what: `\`stream enrich\` from Kafka, purchases/s, exactly-once, against ${what}`,
     unit: 'events/s',
-    reference: `kafkajs alone: the same purchases copied Kafka to Kafka, exactly-once in transactions of ${fmt(FLOOR_UNIT)}, nothing parsed or joined (bench/lib/kafkajs-floor.mjs)`,
+    reference: `${what}: the same purchases copied Kafka to Kafka, each padded by ${fmt(pad)} bytes to the enriched records' mean size, exactly-once in transactions of ${fmt(FLOOR_UNIT)}, nothing parsed or joined (bench/lib/${script})`,
     referenceFigure: floor.value?.eventsPerSecond ?? null,
     goal: '—',
     figure: ss.value?.eventsPerSecond ?? null,
@@ -259,8 +303,8 @@ function floorRow(floor, ss, temporal, input) {
   };
   const notes = [input];
   if (floor.value) {
-    notes.push(`kafkajs alone ${fmt(floor.value.seconds, 2)} s from connecting to its last commit, peak RSS ${mbText(floor.value.peakRssMB)}`);
-    if (temporal.value) notes.push(`3× Flink's temporal join would be ${fmt(3 * temporal.value.eventsPerSecond)} purchases/s, ${fmt(3 * temporal.value.eventsPerSecond / floor.value.eventsPerSecond, 2)}× what kafkajs alone copies`);
+    notes.push(`${what} ${fmt(floor.value.seconds, 2)} s from connecting to its last commit, peak RSS ${mbText(floor.value.peakRssMB)}`);
+    if (temporal.value) notes.push(`3× Flink's temporal join would be ${fmt(3 * temporal.value.eventsPerSecond)} purchases/s, ${fmt(3 * temporal.value.eventsPerSecond / floor.value.eventsPerSecond, 2)}× what ${what} copies`);
   } else notes.push(`reference failed: ${floor.error}`);
   if (row.figure && row.referenceFigure) row.ratio = row.figure / row.referenceFigure;
   row.note = notes.join('; ');

@@ -7,8 +7,8 @@ import v8 from 'node:v8';
  * enough to reach the old generation. By default V8 lets that garbage pile up to several times
  * what is alive before it collects (on a machine with 16 GB or more its heap may grow to 4 GB),
  * which is where a job's peak memory came from: `stream enrich` over 10M purchases peaked at
- * 324 MB of RSS with 14 MB alive. Bounded, the peak stays near what is alive (180 MB), for a few
- * more full collections (about 5 % of speed; BENCHMARKS.md, the enrich rows).
+ * 324 MB of RSS with 14 MB alive. Bounded, the peak fell to 180 MB, for more
+ * full collections, whose CPU costs speed (README, stream enrich; BENCHMARKS.md, the enrich rows).
  */
 export const STREAM_HEAP_GROWING_PERCENT = 20;
 
