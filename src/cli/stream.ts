@@ -75,7 +75,6 @@ const maxFuture = (text: string) => (text === 'none' ? undefined : duration('--m
 
 export function registerStream(program: Command): void {
   const stream = program.command('stream').description('event-time stream processing: sliding windows (Spark job), exactly-once running totals (Kafka Streams app) and enrichment (Flink job)');
-  stream.hook('preAction', () => boundHeapGrowth());
 
   stream
     .command('window')
@@ -213,6 +212,7 @@ function registerEnrich(stream: Command): void {
     .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
     .option('--session-timeout <duration>', 'Kafka consumer-group session timeout: how soon a dead instance\'s partitions move', '10s')
     .action(async (flags: EnrichFlags, command: Command) => {
+      boundHeapGrowth();
       checkNames(flags);
       const config = configFor(command);
       const options = {
