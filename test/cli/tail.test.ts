@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, jsonLines, runCli, tempDir, waitFor } from '../helpers/cli.js';
@@ -67,4 +67,18 @@ describe('tail -n N: the last N records (as tail and kcat users read it)', () =>
     expect(printed.length).toBeGreaterThan(0);
     expect(printed.at(-1).offset).toBeLessThan(end / 2);
   }, 300_000);
+});
+
+describe('tail through a pipe', () => {
+  it('prints text of several bytes per character whole, however the pipe cuts the output', async () => {
+    const cwd = tempDir();
+    // records of 3- and 4-byte characters, each larger than a pipe's 64 KiB: the reader gets
+    // each in several chunks, and a chunk ends inside a character
+    const values = Array.from({ length: 3 }, (_, i) => `${i} ${'Rockin’ Raspberry 🍓 '.repeat(10_000 + i)}`);
+    const file = join(cwd, 'names.txt');
+    writeFileSync(file, values.join('\n') + '\n');
+    await ok(['produce', 'names', '--file', file, '--raw'], cwd);
+    const printed = await json(['tail', 'names', '--from', 'beginning', '-n', String(values.length)], cwd);
+    expect(printed.map((e) => e.value)).toEqual(values);
+  });
 });

@@ -143,8 +143,8 @@ describe('concurrency and crashes on the embedded log', () => {
     await ok(['topics', 'create', 'demo.purchases'], cwd);
     const reader = startCli(['tail', 'demo.purchases', '-f', '--from', 'beginning', '--format', 'json'], { cwd });
     const seen: number[] = [];
-    reader.stdout!.on('data', (d: Buffer) => {
-      for (const line of d.toString().split('\n').filter(Boolean)) seen.push(JSON.parse(line).offset);
+    reader.stdout!.on('data', (d: string) => {
+      for (const line of d.split('\n').filter(Boolean)) seen.push(JSON.parse(line).offset);
     });
     const readerDone = collect(reader, 180_000);
     // an unbounded live writer: the reader must show records while it is still writing

@@ -33,6 +33,10 @@ export function startCli(args: string[], opts: CliOptions = {}): ChildProcess {
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // text, decoded across chunks: a chunk of the pipe may end inside a character of several bytes,
+  // which decoding each chunk alone (`text += chunk`) turns into two replacement characters
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   else child.stdin!.end();
   return child;
