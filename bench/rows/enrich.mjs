@@ -9,10 +9,11 @@
 // job's own time from its submission to its end (JVM start, planning and mini-cluster start
 // excluded, and shown).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandError, lineStarting, parseKeyValues, ROOT, segmentFiles } from '../lib/context.mjs';
 import { ensureMavenBuilt } from '../lib/maven.mjs';
+import { meanValueBytes } from './generate.mjs';
 
 /** Transactions of the backlog: 700,000 make 1,014,374 purchases with seed 1 (the issue's 1M). */
 export const TRANSACTIONS = { full: 700_000, quick: 30_000 };
@@ -80,8 +81,8 @@ async function flinkEnrich(ctx, mode, { topics, n, minutes }) {
 
 /** The Kafka clients whose ceiling the floor rows measure: the one salesstream runs on, and a native one. */
 const FLOORS = {
-  kafkajs: { script: 'kafkajs-floor.mjs', what: 'kafkajs alone' },
-  rdkafka: { script: 'rdkafka-floor.cjs', what: 'node-rdkafka (librdkafka, native) alone' },
+  kafkajs: { script: 'kafkajs-floor.mjs', what: 'kafkajs alone', install: async () => undefined },
+  rdkafka: { script: 'rdkafka-floor.cjs', what: 'node-rdkafka (librdkafka, native) alone', install: (ctx) => ensureRdkafka(ctx) },
 };
 
 /**
@@ -115,22 +116,6 @@ async function ensureRdkafka(ctx) {
   if (!existsSync('/usr/include/librdkafka/rdkafka.h')) throw new Error('needs librdkafka-dev (apt-get install librdkafka-dev) to build node-rdkafka');
   ctx.log('installing bench/rdkafka-client (npm ci: node-rdkafka, built against the system librdkafka, ~1 min)…');
   await ctx.run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, check: true, timeoutMs: 10 * 60_000, env: { ...process.env, BUILD_LIBRDKAFKA: '0' } });
-}
-
-/** Mean bytes of the values of an embedded log's topic, as written (the wire text). */
-async function meanValueBytes(dataDir, topic) {
-  const { decodeEnvelope } = await import(join(ROOT, 'dist/transport/embedded/envelope.js'));
-  let n = 0;
-  let bytes = 0;
-  for (const file of segmentFiles(dataDir, topic)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const e = line && decodeEnvelope(line);
-      if (!e) continue;
-      bytes += Buffer.byteLength(e.text);
-      n++;
-    }
-  }
-  return n ? bytes / n : 0;
 }
 
 function lastJson(text) {
@@ -209,11 +194,12 @@ export async function measure(ctx) {
   // the floors write what stream enrich wrote: each purchase padded to the enriched records' mean size
   const embedded = await ctx.dataset({ transport: 'embedded', transactions });
   const enrichedSink = results.embedded.value?.sink;
-  const pad = enrichedSink ? Math.max(0, Math.round((await meanValueBytes(embedded.dataDir, enrichedSink)) - (await meanValueBytes(embedded.dataDir, embedded.topics.purchases)))) : 0;
+  const meanBytes = (topic) => meanValueBytes(segmentFiles(embedded.dataDir, topic));
+  const pad = enrichedSink ? Math.max(0, Math.round(meanBytes(enrichedSink) - meanBytes(embedded.topics.purchases))) : 0;
   const floors = {};
   for (const client of Object.keys(FLOORS)) {
     try {
-      if (client === 'rdkafka') await ensureRdkafka(ctx);
+      await FLOORS[client].install(ctx);
       floors[client] = { value: await clientFloor(ctx, client, { topics: kafka.topics, n, pad }) };
     } catch (err) {
       floors[client] = { error: failure(err) };

@@ -13,11 +13,13 @@ export const ENRICH_HEAP_GROWING_PERCENT = 20;
 
 const FLAG = '--heap-growing-percent';
 
-/** True when the user set the growth themselves (node's own arguments or NODE_OPTIONS): theirs wins. */
-export function userSetHeapGrowth(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+/**
+ * True when the user gave node the flag themselves (node refuses it in NODE_OPTIONS, so only its
+ * own arguments can hold it): theirs wins.
+ */
+export function userSetHeapGrowth(execArgv: readonly string[]): boolean {
   // V8 takes its flags with dashes or underscores alike
-  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map((a) => a.replace(/_/g, '-'));
-  return given.some((a) => a === FLAG || a.startsWith(`${FLAG}=`));
+  return execArgv.map((a) => a.replace(/_/g, '-')).some((a) => a === FLAG || a.startsWith(`${FLAG}=`));
 }
 
 /**
@@ -27,6 +29,6 @@ export function userSetHeapGrowth(execArgv: readonly string[], nodeOptions: stri
  * the heap's size limits, which are fixed when it starts.
  */
 export function boundHeapGrowth(): void {
-  if (userSetHeapGrowth(process.execArgv, process.env.NODE_OPTIONS)) return;
+  if (userSetHeapGrowth(process.execArgv)) return;
   v8.setFlagsFromString(`${FLAG}=${ENRICH_HEAP_GROWING_PERCENT}`);
 }
